@@ -1,0 +1,501 @@
+"""``Function``: one differentiable operation, and the backward-graph nodes it creates.
+
+Every op in Ember, and every user-defined op, is a subclass of :class:`Function`. Calling
+``F.apply(*args)`` runs ``F.forward(ctx, ...)``; when an input requires grad, ``ctx`` is a fresh
+backward node (an instance of the class ``F._backward_cls``, named as PyTorch names it, e.g.
+``SigmoidBackward0``) that becomes the output's ``grad_fn``.
+
+Ember's own ops set ``_arrays = True``: their ``forward`` and ``backward`` see NumPy arrays (fast),
+and the same ``backward`` code runs on Tensors when ``create_graph=True`` (Tensor implements the
+NumPy protocols, so ``np.cos(grad_tensor)`` is a differentiable Ember op). User subclasses keep
+PyTorch's API: ``forward`` and ``backward`` see Tensors.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from .grad_mode import _state
+
+Tensor = None  # set by ember._tensor (the tensor layer sits above this one)
+_anomaly = [False, True]  # detect_anomaly on, check_nan
+_seq = itertools.count()
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``-style calls; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self.hooks_dict = hooks_dict
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self.hooks_dict.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(d, fn, prepend=False):
+    h = RemovableHandle(d)
+    d[h.id] = fn
+    if prepend:
+        d_items = list(d.items())
+        d.clear()
+        d[h.id] = fn
+        d.update(k_v for k_v in d_items if k_v[0] != h.id)
+    return h
+
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def _type_name(t) -> str:
+    names = {
+        "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+        "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+        "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+    }
+    return "torch." + names[t.dtype.name]
+
+
+def _op_name(node) -> str:
+    name = type(node).__name__
+    i = name.rfind("Backward")
+    return name[:i] if i > 0 else name
+
+
+class Node:
+    """A node of the backward graph: what a tensor's ``grad_fn`` is."""
+
+    _arrays = False  # backward works on arrays (Ember's own ops) or on Tensors (user ops)
+
+    def __init__(self):
+        self.next_functions = ()
+        self._sequence_nr = next(_seq)
+        self._saved = None          # resolved saved values, see Function.apply
+        self._released = False
+        self._hooks = None          # post hooks: fn(grad_inputs, grad_outputs)
+        self._pre_hooks = None      # pre hooks: fn(grad_outputs)
+        self._tensor_hooks = None   # output_nr -> {id: fn(grad)}, from Tensor.register_hook
+        self._retain = None         # output_nr -> weakref of tensors that retain_grad()
+        self._in_meta = ()          # per input: (shape, np dtype) or None
+        self._out_meta = ()         # per output: (shape, np dtype)
+        self._metadata = None
+        self._trace = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        if self._metadata is None:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; may return new
+        grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        return _add_hook(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _add_hook(self._pre_hooks, fn)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def _release(self) -> None:
+        self._saved = None
+        self._released = True
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf tensor's ``.grad``."""
+
+    def __init__(self, variable):
+        super().__init__()
+        self.variable = variable
+        self._sequence_nr = 2**64 - 1  # runs as soon as it is ready, as in PyTorch
+        self._in_meta = ((variable._data.shape, variable._data.dtype),)
+
+    def _release(self) -> None:
+        pass
+
+
+class BackwardNode(Node):
+    """Base of the generated ``<Op>Backward`` classes: the ``ctx`` of a Function call."""
+
+    _forward_cls = None
+
+    def __init__(self):
+        super().__init__()
+        self.needs_input_grad = ()
+        self._to_save = ()
+        self._non_diff = None
+        self._materialize_grads = True
+        self._dirty = None
+        self._outputs = None  # output tensors kept for create_graph unpacking of saved outputs
+
+    # ctx API (PyTorch's FunctionCtx)
+    def save_for_backward(self, *values) -> None:
+        self._to_save = values
+
+    def mark_non_differentiable(self, *values) -> None:
+        self._non_diff = values
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize_grads = value
+
+    @property
+    def saved_tensors(self):
+        return self._unpack(tensors=not self._arrays or _unpack_tensors[0])
+
+    def _unpack(self, tensors):
+        if self._released:
+            raise RuntimeError(_FREED)
+        saved = self._saved
+        if not saved:
+            return ()
+        out = []
+        for kind, value, vc, ver, extra in saved:
+            if kind == 0:
+                out.append(value)
+                continue
+            if vc[0] != ver:
+                _version_error(self, kind, value, vc, ver, extra)
+            if kind == 1:  # an input tensor
+                out.append(value if tensors else value._data)
+            else:  # an output: value is the array, extra its output number
+                out.append(self._saved_output(value, extra) if tensors else value)
+        return tuple(out)
+
+    def _saved_output(self, arr, k):
+        t = Tensor._make(arr, False)
+        t._requires_grad = True
+        t._grad_fn = self
+        t._output_nr = k
+        t._vc = self._saved_vcs[k]
+        return t
+
+    @property
+    def saved_variables(self):
+        return self.saved_tensors
+
+
+# While a create_graph backward runs, Ember's own ops unpack saved values as Tensors.
+_unpack_tensors = [False]
+
+
+def _version_error(node, kind, value, vc, ver, extra):
+    if kind == 1:
+        t = value
+        shape = list(t._data.shape)
+        fn = t._grad_fn
+        where = f", which is output {t._output_nr} of {_op_name(fn)}," if fn is not None else ""
+        tname = _type_name(t)
+    else:
+        shape = list(value.shape)
+        where = f", which is output {extra} of {_op_name(node)},"
+        from .._dtype import FROM_NP
+
+        tname = _type_name(type("T", (), {"dtype": FROM_NP[value.dtype]}))
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tname} {shape}]{where} is at version {vc[0]}; expected version {ver} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
+
+
+class _NoCtx:
+    """The ctx handed to ``forward`` when no graph is recorded: saving is a no-op. One shared
+    instance per arity; attributes that forward sets on it are simply overwritten."""
+
+    def __init__(self, n):
+        self.needs_input_grad = (False,) * n
+
+    def save_for_backward(self, *values):
+        pass
+
+    def mark_non_differentiable(self, *values):
+        pass
+
+    def mark_dirty(self, *values):
+        pass
+
+    def set_materialize_grads(self, value):
+        pass
+
+
+_NO_CTX = {n: _NoCtx(n) for n in range(8)}
+
+
+class FunctionMeta(type):
+    """Gives each Function subclass its backward-node class, named as PyTorch names it."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        node_name = attrs.get("name") or (name + "Backward")
+        cls._backward_cls = type(
+            node_name, (BackwardNode,), {"_forward_cls": cls, "_arrays": cls._arrays,
+                                         "__module__": cls.__module__}
+        )
+
+
+class Function(metaclass=FunctionMeta):
+    """Base class for differentiable operations, with PyTorch's ``autograd.Function`` API.
+
+    Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` and call
+    ``MyFn.apply(*args)``. ``ctx.save_for_backward``, ``ctx.saved_tensors``,
+    ``ctx.needs_input_grad``, ``ctx.mark_non_differentiable`` and ``ctx.mark_dirty`` work as in
+    PyTorch.
+
+    >>> class Double(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         return grad * 2
+    """
+
+    _arrays = False
+    _view = False  # outputs are views of the first input (share storage and version counter)
+    name = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if cls._arrays:
+            return _apply_arrays(cls, args)
+        return _apply_tensors(cls, args, kwargs)
+
+
+def _edge(t):
+    """The (node, output_nr) a gradient for tensor ``t`` flows into."""
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    return (t._grad_accumulator(), 0)
+
+
+def _apply_arrays(cls, args):
+    """Ember's own ops: forward on arrays, outputs wrapped as Tensors, graph recorded if needed."""
+    T = Tensor
+    needs = None
+    if _state[0]:
+        for a in args:
+            if isinstance(a, T) and a._requires_grad:
+                needs = [isinstance(b, T) and b._requires_grad for b in args]
+                break
+    arrays = [a._data if isinstance(a, T) else a for a in args]
+    if needs is None:
+        out = cls.forward(_NO_CTX.get(len(args)) or _NoCtx(len(args)), *arrays)
+        base = _view_base(args[0]) if cls._view else None
+        if type(out) is tuple:
+            return tuple(T._make(o if type(o) is np.ndarray else np.asarray(o), False, base)
+                         for o in out)
+        return T._make(out if type(out) is np.ndarray else np.asarray(out), False, base)
+
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = tuple(needs)
+    out = cls.forward(ctx, *arrays)
+    single = type(out) is not tuple
+    outs = (out,) if single else out
+    outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in outs)
+    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if n else None
+                         for a, n in zip(args, needs))
+    non_diff = ctx._non_diff
+    base = _view_base(args[0]) if cls._view else None
+    results = []
+    vcs = []
+    for k, o in enumerate(outs):
+        t = T._make(o, False, base)
+        if non_diff is None or not any(o is nd for nd in non_diff):
+            t._requires_grad = True
+            t._grad_fn = ctx
+            t._output_nr = k
+        vcs.append(t._vc)
+        results.append(t)
+    ctx._saved_vcs = vcs
+    if len(outs) > 1:
+        ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
+    to_save = ctx._to_save
+    if to_save:
+        ctx._saved = _resolve_saved(to_save, args, arrays, outs, vcs)
+        ctx._to_save = ()
+    if _anomaly[0]:
+        _record_trace(ctx)
+    return results[0] if single else tuple(results)
+
+
+def _view_base(t):
+    """The tensor a view of ``t`` shares storage and version counter with."""
+    return t._base if t._base is not None else t
+
+
+def _resolve_saved(to_save, args, arrays, outs, vcs):
+    saved = []
+    for s in to_save:
+        if type(s) is np.ndarray:
+            for i, a in enumerate(arrays):
+                if s is a:
+                    t = args[i]
+                    saved.append((1, t, t._vc, t._vc[0], None))
+                    break
+            else:
+                for k, o in enumerate(outs):
+                    if s is o:
+                        saved.append((2, o, vcs[k], vcs[k][0], k))
+                        break
+                else:
+                    saved.append((0, s, None, 0, None))
+        else:
+            saved.append((0, s, None, 0, None))
+    return saved
+
+
+def _record_trace(ctx):
+    import traceback
+
+    ctx._trace = traceback.format_stack()[:-3]
+
+
+def _apply_tensors(cls, args, kwargs):
+    """User-defined Functions: forward sees Tensors (with grad off), outputs get the node."""
+    T = Tensor
+    needs = [isinstance(a, T) and a._requires_grad for a in args]
+    record = _state[0] and any(needs)
+    ctx = cls._backward_cls()
+    ctx.needs_input_grad = tuple(n and record for n in needs)
+    prev = _state[0]
+    _state[0] = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _state[0] = prev
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    if not record:
+        return out
+    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if n else None
+                         for a, n in zip(args, needs))
+    non_diff = ctx._non_diff or ()
+    dirty = ctx._dirty or ()
+    results = []
+    k = 0
+    for o in outs:
+        if not isinstance(o, T):
+            results.append(o)
+            continue
+        if any(o is a for a in args) and not any(o is d for d in dirty):
+            o = o.view_as(o)  # an input returned as is becomes a view with this node
+        if any(o is nd for nd in non_diff) or not o._data.dtype.kind == "f":
+            o._requires_grad = False
+        else:
+            if any(o is d for d in dirty) and o._grad_fn is None and o._requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            o._requires_grad = True
+            o._grad_fn = ctx
+            o._output_nr = k
+        k += 1
+        results.append(o)
+    ctx._out_meta = tuple((r._data.shape, r._data.dtype) for r in results if isinstance(r, T))
+    ctx._saved_vcs = [r._vc for r in results if isinstance(r, T)]
+    to_save = ctx._to_save
+    if to_save:
+        saved = []
+        for s in to_save:
+            if s is None:
+                saved.append((0, None, None, 0, None))
+            elif isinstance(s, T):
+                saved.append((1, s, s._vc, s._vc[0], None))
+            else:
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{len(saved)} is of type {type(s).__name__}"
+                )
+        ctx._saved = saved
+        ctx._to_save = ()
+    if _anomaly[0]:
+        _record_trace(ctx)
+    return results[0] if single else tuple(results)
+
+
+def once_differentiable(fn):
+    """Decorator for a ``backward`` that cannot itself be differentiated (double backward
+    raises a clear error instead of silently giving wrong higher-order gradients)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .grad_mode import no_grad
+
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _state[0]:
+            return outputs
+        requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if not requires:
+            return outputs
+        tup = outputs if isinstance(outputs, tuple) else (outputs,)
+        err = _OnceDifferentiableError.apply(*args)
+        del err
+        return tup if isinstance(outputs, tuple) else tup[0]
+
+    return wrapper
+
+
+class _OnceDifferentiableError(Function):
+    name = "DelayedError"
+
+    @staticmethod
+    def forward(ctx, *args):
+        return args[0].detach() if args else None
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
