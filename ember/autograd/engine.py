@@ -264,8 +264,8 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
         if nxt is None:
             continue
         if g is not None:
-            if not tensor_mode and isinstance(g, T):
-                g = g._data
+            if not tensor_mode and type(g) is not np.ndarray:
+                g = g._data if isinstance(g, T) else np.asarray(g)
             elif tensor_mode and not isinstance(g, T):
                 g = T._make(np.asarray(g), False)
             meta = node._in_meta[i]
