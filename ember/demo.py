@@ -28,16 +28,24 @@ def example(title, needs=()):
     return register
 
 
+@example("autograd: the derivative of y = x^2 + 2x at x = 3", needs=["torch.tensor"])
+def derivative_example():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x * x + 2 * x
+    print("y =", y)
+    y.backward()  # dy/dx = 2x + 2
+    print("dy/dx =", x.grad)
+
+
 @example(
-    "autograd: the gradient of a small function",
-    needs=["torch.tensor", "torch.Tensor.backward", "torch.Tensor.sum"],
+    "autograd on a vector: the gradient of a sum",
+    needs=["torch.tensor", "torch.Tensor.sum"],
 )
-def autograd_example():
+def gradient_example():
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    y = x * x + 2 * x  # y = x^2 + 2x, elementwise
-    z = y.sum()
+    z = (x * x + 2 * x).sum()  # z = sum of x_i^2 + 2 x_i
     print("z =", z)
-    z.backward()  # dz/dx = 2x + 2
+    z.backward()  # dz/dx_i = 2 x_i + 2
     print("dz/dx =", x.grad)
 
 
