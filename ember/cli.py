@@ -331,6 +331,12 @@ def _run(target, argv: list[str], sys_path0: str | None) -> int:
             del sys.path[0]
         if sys_path0 is not None:
             sys.path.insert(0, sys_path0)
+    # Child interpreters that multiprocessing starts (spawn, forkserver) get this sys.path and
+    # find Ember's stand-in `torch` package there, ahead of a real PyTorch in site-packages.
+    import os
+
+    shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_torch_shim")
+    sys.path.insert(1 if sys_path0 is not None else 0, shim)
     try:
         target()
     except SystemExit:

@@ -238,6 +238,35 @@ def test_arguments_after_script_are_not_ember_options(tmp_path):
     assert result.stdout == "['--help', '--version', 'run']\n"
 
 
+def test_multiprocessing_children_get_ember_too(tmp_path):
+    """Workers started by spawn or forkserver re-import the script: `torch` must be Ember there."""
+    import multiprocessing
+
+    methods = [m for m in ("spawn", "forkserver") if m in multiprocessing.get_all_start_methods()]
+    write(
+        tmp_path / "prog.py",
+        """
+        import multiprocessing as mp
+        import sys
+        import torch
+
+        def probe(_):
+            import torch.autograd
+            return torch.__name__, torch.autograd.__name__
+
+        if __name__ == "__main__":
+            for method in sys.argv[1:]:
+                with mp.get_context(method).Pool(1) as pool:
+                    print(method, *pool.map(probe, [0]))
+        """,
+    )
+    result = ember("run", "prog.py", *methods, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{method} ('ember', 'ember.autograd')" for method in methods
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # ember run -m / -c
 
