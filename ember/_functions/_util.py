@@ -68,11 +68,34 @@ def result_np_dtype(a, b):
 
 
 def operands(a, b):
-    """Cast two operands to their PyTorch result dtype; returns ``(a, b, dtype)``."""
-    if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == b.dtype:
+    """Cast two operands to their PyTorch result dtype; returns ``(a, b, dtype)``.
+
+    Also checks that two arrays broadcast, raising PyTorch's message if they don't.
+    """
+    ta, tb = type(a) is np.ndarray, type(b) is np.ndarray
+    if ta and tb:
+        if a.shape != b.shape:
+            check_broadcast(a.shape, b.shape)
+        if a.dtype == b.dtype:
+            return a, b, a.dtype
+    elif ta and type(b) is float and a.dtype.kind == "f":
         return a, b, a.dtype
     rt = result_np_dtype(a, b)
     return _cast_operand(a, rt), _cast_operand(b, rt), rt
+
+
+def check_broadcast(sa, sb) -> None:
+    """Raise PyTorch's RuntimeError if shapes ``sa`` and ``sb`` do not broadcast."""
+    na, nb = len(sa), len(sb)
+    n = max(na, nb)
+    for i in range(1, n + 1):
+        x = sa[-i] if i <= na else 1
+        y = sb[-i] if i <= nb else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {n - i}"
+            )
 
 
 def _cast_operand(x, rt):

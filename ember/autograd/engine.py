@@ -133,13 +133,46 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for node in buffers:
             if deps.get(node, 0) == 0:
                 heapq.heappush(heap, (-node._sequence_nr, id(node), node))
+        fast = not tensor_mode and capture is None and not _fn._anomaly[0]
+        heappop, heappush = heapq.heappop, heapq.heappush
         while heap:
-            _, _, node = heapq.heappop(heap)
+            _, _, node = heappop(heap)
             grads = buffers.pop(node)
             if needed is not None and node not in needed:
                 continue
-            _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumulate,
-                      tensor_mode, retain_graph, inputs)
+            if not (fast and node._arrays and len(grads) == 1 and grads[0] is not None
+                    and node._tensor_hooks is None and node._retain is None
+                    and node._pre_hooks is None and node._hooks is None and not node._released):
+                _run_node(node, grads, buffers, deps, heap, needed, capture, results,
+                          accumulate, tensor_mode, retain_graph, inputs)
+                continue
+            # fast path: one of Ember's own ops, arrays in and out, no hooks
+            out = node._forward_cls.backward(node, grads[0])
+            if type(out) is not tuple:
+                out = (out,)
+            if not retain_graph:
+                node._saved = None
+                node._released = True
+            for (nxt, nr), g, meta in zip(node.next_functions, out, node._in_meta):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    if type(g) is not np.ndarray:
+                        g = g._data if isinstance(g, T) else np.asarray(g)
+                    if g.shape != meta[0] or g.dtype != meta[1]:
+                        g = _sum_to(g, meta[0], meta[1])
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * (len(nxt._out_meta) or 1)
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0 and nxt in buffers:
+                    if needed is None or nxt in needed:
+                        heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
+                    else:
+                        del buffers[nxt]
     finally:
         _state[0] = prev_grad
         _fn._unpack_tensors[0] = prev_unpack

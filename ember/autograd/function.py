@@ -81,20 +81,21 @@ class Node:
     """A node of the backward graph: what a tensor's ``grad_fn`` is."""
 
     _arrays = False  # backward works on arrays (Ember's own ops) or on Tensors (user ops)
+    # Defaults as class attributes: a node is created per op, so __init__ sets only what varies.
+    next_functions = ()
+    _saved = None          # resolved saved values, see _resolve_saved
+    _released = False
+    _hooks = None          # post hooks: fn(grad_inputs, grad_outputs)
+    _pre_hooks = None      # pre hooks: fn(grad_outputs)
+    _tensor_hooks = None   # output_nr -> {id: fn(grad)}, from Tensor.register_hook
+    _retain = None         # output_nr -> weakref of tensors that retain_grad()
+    _in_meta = ()          # per input: (shape, np dtype) or None
+    _out_meta = ()         # per output: (shape, np dtype), for multi-output nodes
+    _metadata = None
+    _trace = None
 
     def __init__(self):
-        self.next_functions = ()
         self._sequence_nr = next(_seq)
-        self._saved = None          # resolved saved values, see Function.apply
-        self._released = False
-        self._hooks = None          # post hooks: fn(grad_inputs, grad_outputs)
-        self._pre_hooks = None      # pre hooks: fn(grad_outputs)
-        self._tensor_hooks = None   # output_nr -> {id: fn(grad)}, from Tensor.register_hook
-        self._retain = None         # output_nr -> weakref of tensors that retain_grad()
-        self._in_meta = ()          # per input: (shape, np dtype) or None
-        self._out_meta = ()         # per output: (shape, np dtype)
-        self._metadata = None
-        self._trace = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -143,15 +144,12 @@ class BackwardNode(Node):
     """Base of the generated ``<Op>Backward`` classes: the ``ctx`` of a Function call."""
 
     _forward_cls = None
-
-    def __init__(self):
-        super().__init__()
-        self.needs_input_grad = ()
-        self._to_save = ()
-        self._non_diff = None
-        self._materialize_grads = True
-        self._dirty = None
-        self._outputs = None  # output tensors kept for create_graph unpacking of saved outputs
+    needs_input_grad = ()
+    _to_save = ()
+    _non_diff = None
+    _materialize_grads = True
+    _dirty = None
+    _saved_vcs = ()
 
     # ctx API (PyTorch's FunctionCtx)
     def save_for_backward(self, *values) -> None:
@@ -260,6 +258,8 @@ class FunctionMeta(type):
             node_name, (BackwardNode,), {"_forward_cls": cls, "_arrays": cls._arrays,
                                          "__module__": cls.__module__}
         )
+        if cls._arrays:  # Ember's own ops take the array fast path directly
+            cls.apply = classmethod(_apply_arrays)
 
 
 class Function(metaclass=FunctionMeta):
@@ -303,8 +303,7 @@ class Function(metaclass=FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if cls._arrays:
-            return _apply_arrays(cls, args)
+        """Run the op: ``forward`` now, and record a backward node when an input needs grad."""
         return _apply_tensors(cls, args, kwargs)
 
 
@@ -316,17 +315,23 @@ def _edge(t):
     return (t._grad_accumulator(), 0)
 
 
-def _apply_arrays(cls, args):
-    """Ember's own ops: forward on arrays, outputs wrapped as Tensors, graph recorded if needed."""
+def _apply_arrays(cls, *args):
+    """Ember's own ops: forward on arrays, outputs wrapped as Tensors, graph recorded if needed.
+
+    This is the hot path of every op, so it is written for speed: one pass over the arguments,
+    and a single-output fast path.
+    """
     T = Tensor
-    needs = None
-    if _state[0]:
-        for a in args:
-            if isinstance(a, T) and a._requires_grad:
-                needs = [isinstance(b, T) and b._requires_grad for b in args]
-                break
-    arrays = [a._data if isinstance(a, T) else a for a in args]
-    if needs is None:
+    record = False
+    arrays = []
+    for a in args:
+        if isinstance(a, T):
+            arrays.append(a._data)
+            if a._requires_grad:
+                record = True
+        else:
+            arrays.append(a)
+    if not record or not _state[0]:
         out = cls.forward(_NO_CTX.get(len(args)) or _NoCtx(len(args)), *arrays)
         base = _view_base(args[0]) if cls._view else None
         if type(out) is tuple:
@@ -335,16 +340,42 @@ def _apply_arrays(cls, args):
         return T._make(out if type(out) is np.ndarray else np.asarray(out), False, base)
 
     ctx = cls._backward_cls()
-    ctx.needs_input_grad = tuple(needs)
+    needs = []
+    edges = []
+    meta = []
+    for a in args:
+        if isinstance(a, T) and a._requires_grad:
+            needs.append(True)
+            fn = a._grad_fn
+            edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+            d = a._data
+            meta.append((d.shape, d.dtype))
+        else:
+            needs.append(False)
+            edges.append((None, 0))
+            meta.append(None)
+    ctx.needs_input_grad = needs
     out = cls.forward(ctx, *arrays)
+    ctx.next_functions = tuple(edges)
+    ctx._in_meta = meta
+    base = _view_base(args[0]) if cls._view else None
+    non_diff = ctx._non_diff
+    if type(out) is not tuple and non_diff is None:
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        t = T._make(out, True, base)
+        t._grad_fn = ctx
+        vcs = ctx._saved_vcs = [t._vc]
+        if ctx._to_save:
+            ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs)
+            ctx._to_save = ()
+        if _anomaly[0]:
+            _record_trace(ctx)
+        return t
+
     single = type(out) is not tuple
     outs = (out,) if single else out
     outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in outs)
-    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
-    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if n else None
-                         for a, n in zip(args, needs))
-    non_diff = ctx._non_diff
-    base = _view_base(args[0]) if cls._view else None
     results = []
     vcs = []
     for k, o in enumerate(outs):
@@ -358,9 +389,8 @@ def _apply_arrays(cls, args):
     ctx._saved_vcs = vcs
     if len(outs) > 1:
         ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
-    to_save = ctx._to_save
-    if to_save:
-        ctx._saved = _resolve_saved(to_save, args, arrays, outs, vcs)
+    if ctx._to_save:
+        ctx._saved = _resolve_saved(ctx._to_save, args, arrays, outs, vcs)
         ctx._to_save = ()
     if _anomaly[0]:
         _record_trace(ctx)
