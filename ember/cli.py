@@ -314,7 +314,9 @@ def run_code(code: str, args: list[str]) -> int:
 def _run(target, argv: list[str], sys_path0: str | None) -> int:
     """Install the alias, set ``sys.argv`` and ``sys.path[0]``, and call ``target()``.
 
-    ``sys_path0`` replaces the first entry of ``sys.path`` (``None`` removes it).
+    ``sys_path0`` replaces the first entry of ``sys.path`` (``None`` removes it); Ember's
+    stand-in ``torch`` directory goes right after it, for multiprocessing's child interpreters
+    (see ``ember/_torch_shim/__init__.py``).
 
     An uncaught exception is printed as Python prints it (through ``sys.excepthook``) without
     Ember's and runpy's own frames, and gives status 1. ``KeyboardInterrupt`` ends the process
@@ -326,17 +328,19 @@ def _run(target, argv: list[str], sys_path0: str | None) -> int:
     sys.argv[:] = argv
     # Python prepends the script's directory unless -P / PYTHONSAFEPATH said not to; `ember`
     # started the same way, so sys.path[0] is the entry Python put there for us: replace it.
+    shim_position = 0
     if not getattr(sys.flags, "safe_path", False):
         if sys.path:
             del sys.path[0]
         if sys_path0 is not None:
             sys.path.insert(0, sys_path0)
+            shim_position = 1
     # Child interpreters that multiprocessing starts (spawn, forkserver) get this sys.path and
     # find Ember's stand-in `torch` package there, ahead of a real PyTorch in site-packages.
     import os
 
     shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_torch_shim")
-    sys.path.insert(1 if sys_path0 is not None else 0, shim)
+    sys.path.insert(shim_position, shim)
     try:
         target()
     except SystemExit:
