@@ -20,34 +20,51 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(arr, bool(requires_grad))
 
 
+def _scalar_type(data) -> _dtype.dtype:
+    """PyTorch's ``infer_scalar_type``: the dtype of nested data, promoting across elements
+    (Python float -> default dtype, int -> int64, bool -> bool; NumPy values and tensors keep
+    theirs; an empty sequence -> default dtype)."""
+    t = type(data)
+    if t is float:
+        return get_default_dtype()
+    if t is builtins.bool:
+        return _dtype.bool
+    if t is int:
+        return _dtype.int64
+    if isinstance(data, Tensor):
+        return FROM_NP[data._data.dtype]
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(data.dtype)
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return get_default_dtype()
+        kinds = set(map(type, data))
+        if kinds <= {float, int, builtins.bool}:  # fast path for flat Python numbers
+            if float in kinds:
+                return get_default_dtype()
+            return _dtype.int64 if int in kinds else _dtype.bool
+        result = None
+        for d in data:
+            dt = _scalar_type(d)
+            result = dt if result is None else _dtype.promote_types(result, dt)
+        return result
+    if isinstance(data, (float, int)):  # subclasses of Python numbers
+        return _scalar_type(float(data) if isinstance(data, float) else int(data))
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+
+
 def _infer_array(data) -> np.ndarray:
-    """Turn nested Python data into an ndarray with PyTorch's dtype inference."""
+    """Turn nested Python data into a new ndarray with PyTorch's dtype inference."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
-        if data.dtype not in FROM_NP:
-            _dtype.from_numpy_dtype(data.dtype)
+        _dtype.from_numpy_dtype(data.dtype)
         return data.copy()
-    if isinstance(data, (np.generic,)):
-        return np.array(data)
-    if isinstance(data, (builtins.bool, int, float)):
-        a = np.array(data)
-    else:
+    dt = _scalar_type(data)
+    if isinstance(data, (list, tuple)):
         _check_nested(data)
-        a = np.array(_untensor(data))
-    if a.dtype == np.float64 and not _has_float64(data):
-        a = a.astype(get_default_dtype().np)
-    elif a.dtype.kind in "US" or a.dtype == object:
-        raise TypeError(f"new(): invalid data type '{type(_first_leaf(data)).__name__}'")
-    elif a.dtype.kind == "i" and a.dtype != np.int64:
-        a = a.astype(np.int64)
-    return a
-
-
-def _first_leaf(data):
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return data
+        data = _untensor(data)
+    return np.array(data, dtype=dt.np)
 
 
 def _untensor(data):
@@ -58,33 +75,30 @@ def _untensor(data):
     return data
 
 
-def _has_float64(data) -> bool:
-    """Whether nested data holds float64 arrays/tensors (which keep their dtype)."""
-    if isinstance(data, Tensor):
-        return data._data.dtype == np.float64
-    if isinstance(data, np.ndarray) or isinstance(data, np.float64):
-        return data.dtype == np.float64
-    if isinstance(data, (list, tuple)):
-        return builtins.any(_has_float64(d) for d in data)
-    return False
+def _is_seq(x) -> bool:
+    return isinstance(x, (list, tuple)) or (
+        isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
 
 
 def _check_nested(data, dim=0):
-    """PyTorch's ValueError for ragged nested sequences."""
-    if not isinstance(data, (list, tuple)) or not data:
+    """PyTorch's errors for ragged nested sequences."""
+    if not data:
         return
     first = data[0]
-    if isinstance(first, (list, tuple)):
+    if _is_seq(first):
         n = len(first)
         for d in data:
-            if not isinstance(d, (list, tuple)):
-                raise ValueError(
-                    f"expected sequence of length {n} at dim {dim + 1} (got {type(d).__name__})"
-                )
+            if not _is_seq(d):
+                raise TypeError("not a sequence")
             if len(d) != n:
                 raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {len(d)})")
         for d in data:
-            _check_nested(d, dim + 1)
+            if isinstance(d, (list, tuple)):
+                _check_nested(d, dim + 1)
+    else:
+        for d in data:
+            if isinstance(d, (list, tuple)):
+                raise TypeError(f"'{type(d).__name__}' object cannot be interpreted as an integer")
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
@@ -95,9 +109,16 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
             [3, 4]])
     """
     _check_device(device)
-    arr = _infer_array(data)
-    if dtype is not None:
-        arr = arr.astype(to_dtype(dtype).np, copy=False)
+    if dtype is None or isinstance(data, (Tensor, np.ndarray)):
+        arr = _infer_array(data)
+        if dtype is not None:
+            arr = arr.astype(to_dtype(dtype).np, copy=False)
+    else:
+        _scalar_type(data)  # type errors for unsupported data
+        if isinstance(data, (list, tuple)):
+            _check_nested(data)
+            data = _untensor(data)
+        arr = np.array(data, dtype=to_dtype(dtype).np)
     return _finish(arr, requires_grad)
 
 
@@ -124,23 +145,33 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return Tensor._make(ndarray, False)
 
 
-def _size(size) -> tuple:
+def _size(size, name="zeros") -> tuple:
+    """A shape from varargs ints, one tuple/list/Size, or 0-d integer tensors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
+        packed = True
+    else:
+        packed = False
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = s.item()
-        if not isinstance(s, (int, np.integer)):
+        if isinstance(s, builtins.bool) or not isinstance(s, (int, np.integer)):
+            if packed:
+                raise TypeError(
+                    f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
+                    f"with error \"type must be tuple of ints,but got {type(s).__name__}\""
+                )
             raise TypeError(
-                f"zeros(): argument 'size' must be tuple of ints, but found element of type "
-                f"{type(s).__name__} at pos {len(out)}"
-            )
-        if s < 0:
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+                f"{name}(): argument 'size' (position {len(out) + 1}) must be tuple of ints, not "
+                f"{type(s).__name__}"
             )
         out.append(int(s))
+    if builtins.any(s < 0 for s in out):
+        if name == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        neg = next(s for s in out if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {out}")
     return tuple(out)
 
 
@@ -148,9 +179,9 @@ def _np_dtype(dtype):
     return get_default_dtype().np if dtype is None else to_dtype(dtype).np
 
 
-def _fill(size, value, dtype, device, requires_grad, out=None):
+def _fill(size, value, dtype, device, requires_grad, out=None, name="zeros"):
     _check_device(device)
-    shape = _size(size)
+    shape = _size(size, name)
     if out is not None:
         out._data = np.full(shape, value, out._data.dtype)
         return out
@@ -166,13 +197,13 @@ def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None) -> Tensor:
     """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``."""
-    return _fill(size, 1, dtype, device, requires_grad, out)
+    return _fill(size, 1, dtype, device, requires_grad, out, "ones")
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     """An uninitialized tensor (Ember fills it with zeros, so programs stay deterministic)."""
-    return _fill(size, 0, dtype, device, requires_grad, out)
+    return _fill(size, 0, dtype, device, requires_grad, out, "empty")
 
 
 def _scalar_fill_dtype(value):
@@ -191,8 +222,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dt = to_dtype(dtype) if dtype is not None else _scalar_fill_dtype(fill_value)
-    return _fill((size,) if not isinstance(size, (int, np.integer)) else (size,), fill_value,
-                 dt, device, requires_grad, out)
+    return _fill((size,), fill_value, dt, device, requires_grad, out, "full")
 
 
 def _like(input, dtype):
@@ -227,6 +257,24 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _fma(a, b, c):
+    """``a * b + c`` in float64 with a single rounding, as PyTorch's compiled kernels compute it
+    (error-free transformations: Dekker's product and Knuth's sum)."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    p = a * b
+    ca, cb = a * 134217729.0, b * 134217729.0  # split into 26-bit halves
+    ah = ca - (ca - a)
+    bh = cb - (cb - b)
+    al, bl = a - ah, b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = p + c
+        bb = s - p
+        t = (p - (s - bb)) + (c - bb)
+        r = s + (t + err)
+    return np.where(np.isfinite(r), r, p + c)
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``: ``arange(5)``,
@@ -241,24 +289,32 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dt = get_default_dtype() if is_float else _dtype.int64
     else:
         dt = to_dtype(dtype)
+    if dt is _dtype.int64 and step != 0 and int(step) == 0:
+        raise ValueError("step must be nonzero")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (step > 0 and start > end) or (step < 0 and start < end):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    if dt.is_floating_point or builtins.any(isinstance(v, float) for v in (start, end, step)):
-        n = math.ceil((float(end) - float(start)) / float(step))
-    else:
-        n = -((start - end) // step) if step > 0 else -((end - start) // -step)
-    n = builtins.max(int(n), 0)
     if dt.is_floating_point:
-        # PyTorch computes start + i * step in double for float/double outputs
-        arr = (float(start) + np.arange(n, dtype=np.float64) * float(step)).astype(dt.np)
-    elif builtins.all(isinstance(v, (int, np.integer)) for v in (start, step)):
-        arr = (int(start) + np.arange(n, dtype=np.int64) * int(step)).astype(dt.np)
+        n = math.ceil((float(end) - float(start)) / float(step))
+        # PyTorch computes start + i * step in the accumulate type (double; float for half)
+        vals = _fma(float(step), np.arange(n, dtype=np.float64), float(start))
+        if dt is _dtype.float16:
+            vals = vals.astype(np.float32)
+        arr = vals.astype(dt.np)
     else:
-        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+        # integer outputs: start and step are truncated to integers first
+        xs, xe, xst = int(start), int(end), int(step)
+        if dt is _dtype.int64:
+            sgn = (xst > 0) - (xst < 0)
+            num = xe - xs + xst - sgn
+            n = builtins.abs(num) // builtins.abs(xst) * (1 if (num >= 0) == (xst > 0) else -1)
+        else:
+            n = math.ceil((float(end) - float(start)) / float(step))
+        n = builtins.max(int(n), 0)
+        arr = (xs + np.arange(n, dtype=np.int64) * xst).astype(dt.np)
     return _finish(arr, requires_grad)
 
 
@@ -274,54 +330,78 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (PyTorch's arithmetic:
-    the first half counts up from ``start``, the second half down from ``end``)."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
+
+    Bit-identical to PyTorch's CPU kernel: the step is computed in the output dtype (double for
+    integer outputs); the first half counts up from ``start`` and the second half down from
+    ``end``, each value as one fused multiply-add.
+
+    >>> ember.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     _check_device(device)
     start, end = _num(start), _num(end)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    steps = int(steps)
+    return _finish(_linspace_values(start, end, int(steps), dt.np), requires_grad)
+
+
+def _linspace_values(start, end, steps, npdt) -> np.ndarray:
     if steps == 0:
-        arr = np.zeros(0, dt.np)
-    elif steps == 1:
-        arr = np.full(1, start, dt.np)
-    elif dt.is_floating_point:
-        ct = dt.np
-        s, e = ct.type(start), ct.type(end)
-        step = (e - s) / ct.type(steps - 1)
-        idx = np.arange(steps)
-        half = steps // 2
-        arr = np.empty(steps, ct)
-        arr[:half] = s + step * idx[:half].astype(ct)
-        arr[half:] = e - step * (steps - idx[half:] - 1).astype(ct)
-    else:
-        step = (float(end) - float(start)) / (steps - 1)
-        idx = np.arange(steps, dtype=np.float64)
-        half = steps // 2
-        vals = np.where(idx < half, start + step * idx, end - step * (steps - idx - 1))
-        arr = vals.astype(dt.np)
-    return _finish(arr, requires_grad)
+        return np.zeros(0, npdt)
+    if steps == 1:
+        return np.full(1, start).astype(npdt)
+    idx = np.arange(steps, dtype=np.int64)
+    first = idx < steps // 2
+    up = idx.astype(np.float64)
+    down = (steps - idx - 1).astype(np.float64)
+    if npdt == np.float16:  # Half arithmetic: every operation rounds to half
+        h = np.float16
+        s, e = h(start), h(end)
+        step = h(h(e - s) / h(steps - 1))
+        return np.where(first, s + step * up.astype(h), e - step * down.astype(h))
+    if npdt.kind == "f":
+        ct = npdt.type
+        s, e = ct(start), ct(end)
+        step = ct((e - s) / ct(steps - 1))
+        vals = np.where(first, _fma(step, up, s), _fma(-step, down, e))
+        return vals.astype(npdt)
+    # integer outputs: start/end converted to the integer type, step in double
+    s = float(np.array(start).astype(npdt))
+    e = float(np.array(end).astype(npdt))
+    step = (e - s) / (steps - 1)
+    vals = np.where(first, _fma(step, up, s), _fma(-step, down, e))
+    return np.trunc(vals).astype(np.int64).astype(npdt)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
+    """``base ** linspace(start, end, steps)``, computed as PyTorch's CPU kernel does."""
     _check_device(device)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     start, end = _num(start), _num(end)
-    if steps < 0:
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     steps = int(steps)
+    npdt = dt.np
     if steps == 0:
-        return _finish(np.zeros(0, dt.np), requires_grad)
+        return _finish(np.zeros(0, npdt), requires_grad)
     if steps == 1:
-        return _finish(np.array([base ** start], dtype=np.float64).astype(dt.np), requires_grad)
-    step = (float(end) - float(start)) / (steps - 1)
-    idx = np.arange(steps, dtype=np.float64)
-    half = steps // 2
-    exps = np.where(idx < half, start + step * idx, end - step * (steps - idx - 1))
-    return _finish(np.power(float(base), exps).astype(dt.np), requires_grad)
+        arr = np.array([float(base) ** float(start)]).astype(npdt)
+        return _finish(arr, requires_grad)
+    ct = npdt.type if npdt.kind == "f" else np.float64
+    if npdt == np.float16:
+        ct = np.float32
+    s, e = ct(start), ct(end)
+    step = ct((e - s) / ct(steps - 1))
+    idx = np.arange(steps, dtype=np.int64)
+    exps = np.where(idx < steps // 2, _fma(step, idx.astype(np.float64), s),
+                    _fma(-step, (steps - idx - 1).astype(np.float64), e)).astype(ct)
+    vals = np.power(ct(base), exps)
+    if npdt.kind != "f":
+        vals = np.trunc(vals)
+    return _finish(vals.astype(npdt), requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
@@ -344,10 +424,12 @@ def _legacy_tensor_init(self, args, kwargs):
     """``torch.Tensor(2, 3)`` (uninitialized float) and ``torch.Tensor([1, 2])`` (float copy)."""
     _check_device(kwargs.pop("device", None))
     dt = get_default_dtype().np
-    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-        arr = _infer_array(args[0]).astype(dt)
+    if not args:
+        arr = np.zeros(0, dt)
     elif len(args) == 1 and isinstance(args[0], Size):
         arr = np.zeros(tuple(args[0]), dt)
+    elif len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        arr = _infer_array(args[0]).astype(dt)
     else:
         arr = np.zeros(_size(args), dt)
     Tensor._init_from(self, arr, False)

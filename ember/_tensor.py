@@ -268,8 +268,12 @@ class Tensor:
 
     def stride(self, dim=None):
         """Strides in elements, as PyTorch counts them."""
-        it = self._data.itemsize
-        st = tuple(s // it for s in self._data.strides)
+        a = self._data
+        if a.size == 0:  # NumPy zeroes the strides of empty arrays; PyTorch keeps C strides
+            st = _c_strides(a.shape)
+        else:
+            it = a.itemsize
+            st = tuple(s // it for s in a.strides)
         if dim is None:
             return st
         return st[self._wrap_dim(dim)]
@@ -535,9 +539,7 @@ class Tensor:
 
     def _scalar_value(self, what):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()
 
     def __bool__(self) -> bool:
@@ -713,6 +715,16 @@ class Tensor:
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device,
                     requires_grad=requires_grad)
+
+
+def _c_strides(shape) -> tuple:
+    """PyTorch's contiguous strides (size-0 and size-1 dims count as size 1)."""
+    st = []
+    acc = 1
+    for n in reversed(shape):
+        st.append(acc)
+        acc *= n if n > 1 else 1
+    return tuple(reversed(st))
 
 
 def _rebuild(data, requires_grad):

@@ -424,11 +424,22 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return np.array(x, copy=True, order="C")
+        # PyTorch's preserve_format: keep the input's dimension order (dense strides), except
+        # for broadcast (stride-0) inputs, which become C-contiguous
+        order = "C" if 0 in x.strides and x.size > 1 else "K"
+        return np.array(x, copy=True, order=order)
 
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+
+class Contiguous(Clone):
+    """``contiguous()`` of a non-contiguous tensor: a C-ordered copy."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x)
 
 
 # ---------------------------------------------------------------- functional API
@@ -768,7 +779,7 @@ def contiguous(self, memory_format=None):
     """Self if contiguous, else a contiguous copy."""
     if self._data.flags.c_contiguous:
         return self
-    return Clone.apply(self)
+    return Contiguous.apply(self)
 
 
 def clone(input, *, memory_format=None):
