@@ -202,7 +202,7 @@ class Pow(Function):
 
 def _where(cond, x, y):
     if isinstance(y, Tensor) or isinstance(cond, Tensor):
-        from . import indexing  # noqa: F401  (where lives with the selection ops)
+        from . import pointwise  # noqa: F401  (Tensor.where lives there)
 
         return Tensor.where(as_operand(y), as_operand(cond) == False, x)  # noqa: E712
     return np.where(cond, x, y)

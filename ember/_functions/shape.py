@@ -345,7 +345,7 @@ class Index(Function):
     def forward(ctx, x, key, none_dims):
         ctx.in_shape = x.shape
         ctx.np_key = key
-        out = x[key]
+        out = x[key + (Ellipsis,)]  # the Ellipsis keeps an all-int key a 0-d view, not a copy
         if none_dims:
             # NumPy gives inserted dims stride 0; PyTorch gives them unsqueeze's stride
             st = list(_strides(out))
