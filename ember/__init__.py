@@ -54,6 +54,9 @@ from ._dtype import (
     uint8,
 )
 from ._functions.arithmetic import *  # noqa: F403
+from ._functions.indexing import *  # noqa: F403
+from ._functions.joining import *  # noqa: F403
+from . import nn  # noqa: E402
 from ._functions.pointwise import *  # noqa: F403
 from ._functions.shape import *  # noqa: F403
 from ._printing import get_printoptions, printoptions, set_printoptions
