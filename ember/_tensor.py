@@ -279,9 +279,7 @@ class Tensor:
         return st[self._wrap_dim(dim)]
 
     def storage_offset(self) -> int:
-        base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
+        base = _root_array(self._data)
         return (self._data.__array_interface__["data"][0]
                 - base.__array_interface__["data"][0]) // self._data.itemsize
 
@@ -352,6 +350,8 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        if self._base is not None and self._grad_fn is not None:
+            return _function._view_fn(self)
         return self._grad_fn
 
     @property
@@ -715,6 +715,18 @@ class Tensor:
 
         return full(size, fill_value, dtype=dtype or self.dtype, device=device,
                     requires_grad=requires_grad)
+
+
+def _root_array(a: np.ndarray) -> np.ndarray:
+    """The ndarray that owns ``a``'s memory (through views and ``as_strided`` wrappers)."""
+    while True:
+        b = a.base
+        if isinstance(b, np.ndarray):
+            a = b
+        elif b is not None and isinstance(getattr(b, "base", None), np.ndarray):
+            a = b.base  # numpy.lib.stride_tricks.as_strided keeps its source here
+        else:
+            return a
 
 
 def _c_strides(shape) -> tuple:

@@ -118,6 +118,11 @@ def infer_size(shape, numel: int) -> tuple:
         else:
             known *= s
     if infer is not None:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {shape} because the unspecified "
+                f"dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known != 0:
             raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
         shape[infer] = numel // known
@@ -347,10 +352,19 @@ class Index(Function):
         ctx.np_key = key
         out = x[key + (Ellipsis,)]  # the Ellipsis keeps an all-int key a 0-d view, not a copy
         if none_dims:
-            # NumPy gives inserted dims stride 0; PyTorch gives them unsqueeze's stride
+            # NumPy gives inserted dims stride 0; PyTorch applies the indices left to right and
+            # gives each None unsqueeze's stride: size * stride of the next input dim (or 1)
+            in_st = _strides(x)
+            none_st = []
+            dim = 0
+            for k in key:
+                if k is None:
+                    none_st.append(x.shape[dim] * in_st[dim] if dim < x.ndim else 1)
+                else:
+                    dim += 1
             st = list(_strides(out))
-            for d in reversed(none_dims):
-                st[d] = st[d + 1] * out.shape[d + 1] if d + 1 < out.ndim else 1
+            for d, v in zip(none_dims, none_st):
+                st[d] = v
             out = _restride(out, out.shape, st)
         return out
 
@@ -361,6 +375,14 @@ class Index(Function):
 
 class Select(Index):
     name = "SelectBackward0"
+
+
+class IndexUnsqueeze(Index):
+    name = "UnsqueezeBackward0"
+
+
+class IndexAlias(Index):
+    name = "AliasBackward0"
 
 
 class Unbind(Function):
@@ -437,6 +459,8 @@ class Clone(Function):
 class Contiguous(Clone):
     """``contiguous()`` of a non-contiguous tensor: a C-ordered copy."""
 
+    name = "CloneBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.ascontiguousarray(x)
@@ -473,7 +497,7 @@ def reshape_as(self, other):
 
 def permute(input, *dims):
     """Reorder dimensions (a view)."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims) if dims else ()
     n = input._data.ndim
     if len(dims) != n:
         raise RuntimeError(
@@ -572,8 +596,9 @@ def expand_as(self, other):
     return expand(self, other._data.shape)
 
 
-def broadcast_to(input, size):
-    return expand(input, tuple(size))
+def broadcast_to(input, *size):
+    """``input`` expanded (a view) to ``size``, with broadcasting's rules."""
+    return expand(input, _shape_arg(size))
 
 
 def squeeze(input, dim=None):
@@ -620,7 +645,7 @@ def unflatten(input, dim, sizes):
     for s in sizes:
         if s != -1:
             prod *= s
-    if -1 not in sizes and prod != shape[d]:
+    if (prod != shape[d]) if -1 not in sizes else (prod == 0 or shape[d] % prod != 0):
         raise RuntimeError(
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
             f"({shape[d]}) in the input tensor"
@@ -719,8 +744,8 @@ def chunk(input, chunks, dim=0):
     s = (size + chunks - 1) // chunks
     if s == 0:
         s = 1 if size else 0
-    if size == 0:
-        return split(input, [0] * chunks if False else 0, d) if chunks else ()
+    if size == 0:  # PyTorch returns `chunks` empty pieces
+        return split(input, [0] * chunks, d)
     return split(input, s, d)
 
 
@@ -744,7 +769,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     out = []
     prev = 0
     for b in bounds + [size]:
-        b = builtins.min(builtins.max(b, prev), size) if b >= 0 else builtins.max(size + b, prev)
+        # consecutive Python-style slices [prev:b] (negative and out-of-range bounds allowed)
         key = (slice(None),) * d + (slice(prev, b),)
         out.append(Index.apply(input, key, ()))
         prev = b
@@ -877,15 +902,24 @@ def getitem(self, key):
         if key is Ellipsis or key == ():
             return Alias.apply(self)
         np_key, none_dims = _normalize_basic(self, key)
-        if (isinstance(key, (int, np.integer)) or (isinstance(key, Tensor))) and not none_dims:
-            return Select.apply(self, np_key, none_dims)
-        if not none_dims and all(isinstance(k, slice) for k in np_key):
-            return Index.apply(self, np_key, none_dims)
-        if none_dims and all(k is None or k == slice(None) for k in np_key) and len(none_dims) == 1:
-            return unsqueeze(self, none_dims[0])
-        if all(isinstance(k, (int, np.integer)) for k in np_key if k is not None) and not none_dims:
-            return Select.apply(self, np_key, none_dims)
-        return Index.apply(self, np_key, none_dims)
+        # PyTorch applies the indices left to right; the result's grad_fn is the last one that
+        # did something (a select, an unsqueeze, a slice that is not the whole dim), else Alias
+        last = Alias
+        shape = self._data.shape
+        dim = 0
+        for k in np_key:
+            if k is None:
+                last = IndexUnsqueeze
+                continue
+            if isinstance(k, slice):
+                if k.indices(shape[dim]) != (0, shape[dim], 1):
+                    last = Index
+            else:
+                last = Select
+            dim += 1
+        if last is Alias:
+            return Alias.apply(self) if not none_dims else IndexAlias.apply(self, np_key, ())
+        return last.apply(self, np_key, none_dims)
     from .indexing import advanced_getitem
 
     return advanced_getitem(self, key)

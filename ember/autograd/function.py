@@ -208,7 +208,7 @@ def _version_error(node, kind, value, vc, ver, extra):
     if kind == 1:
         t = value
         shape = list(t._data.shape)
-        fn = t._grad_fn
+        fn = _view_fn(t)
         where = f", which is output {t._output_nr} of {_op_name(fn)}," if fn is not None else ""
         tname = _type_name(t)
     else:
@@ -309,7 +309,7 @@ class Function(metaclass=FunctionMeta):
 
 def _edge(t):
     """The (node, output_nr) a gradient for tensor ``t`` flows into."""
-    fn = t._grad_fn
+    fn = t._grad_fn if t._base is None else _view_fn(t)
     if fn is not None:
         return (fn, t._output_nr)
     return (t._grad_accumulator(), 0)
@@ -347,6 +347,8 @@ def _apply_arrays(cls, *args):
         if isinstance(a, T) and a._requires_grad:
             needs.append(True)
             fn = a._grad_fn
+            if fn is not None and a._base is not None:
+                fn = _view_fn(a)
             edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
             d = a._data
             meta.append((d.shape, d.dtype))
@@ -358,7 +360,11 @@ def _apply_arrays(cls, *args):
     out = cls.forward(ctx, *arrays)
     ctx.next_functions = tuple(edges)
     ctx._in_meta = meta
-    base = _view_base(args[0]) if cls._view else None
+    if cls._view:
+        base = _view_base(args[0])
+        ctx._base_fn = base._grad_fn  # see _view_fn
+    else:
+        base = None
     non_diff = ctx._non_diff
     if type(out) is not tuple and non_diff is None:
         if type(out) is not np.ndarray:
@@ -400,6 +406,30 @@ def _apply_arrays(cls, *args):
 def _view_base(t):
     """The tensor a view of ``t`` shares storage and version counter with."""
     return t._base if t._base is not None else t
+
+
+def _view_fn(t):
+    """The grad_fn of view ``t``, regenerated if its base's history changed since ``t`` was made.
+
+    When an in-place op rewrites the base (directly or through another view), the values of every
+    view of it may have changed, so a view's old node (e.g. ``SliceBackward0`` into the base's old
+    history) is stale. As in PyTorch, the view then gets an ``AsStridedBackward0`` node reading
+    from the base's current history.
+    """
+    fn = t._grad_fn
+    base = t._base
+    if fn is None or base is None or getattr(fn, "_base_fn", base._grad_fn) is base._grad_fn:
+        return fn
+    if not base._requires_grad:
+        return fn
+    from .._functions.shape import ViewOfBase, view_positions
+    from .grad_mode import enable_grad
+
+    with enable_grad():
+        new = ViewOfBase.apply(base, t._data, view_positions(base._data, t._data))
+    t._grad_fn = new._grad_fn
+    t._output_nr = 0
+    return t._grad_fn
 
 
 def _resolve_saved(to_save, args, arrays, outs, vcs):
