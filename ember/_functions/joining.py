@@ -125,13 +125,13 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return np.flip(x, dims).copy() if dims else x.copy()
+        return np.flip(x, dims).copy() if dims and x.ndim else x.copy()
 
     @staticmethod
     def backward(ctx, grad):
         if _is_tm(grad):
             return Flip.apply(grad, ctx.dims), None
-        return np.flip(grad, ctx.dims) if ctx.dims else grad, None
+        return np.flip(grad, ctx.dims) if ctx.dims and grad.ndim else grad, None
 
 
 class Roll(Function):
@@ -178,7 +178,11 @@ class Repeat(Function):
         g = grad.reshape(tuple(inter))
         axes = tuple(range(0, 2 * len(ctx.repeats), 2))
         if axes:
-            g = np.sum(g, axis=axes)
+            if isinstance(g, np.ndarray) and g.dtype == np.float16:
+                # PyTorch accumulates half sums in float32 and rounds once
+                g = g.astype(np.float32).sum(axis=axes).astype(np.float16)
+            else:
+                g = np.sum(g, axis=axes)
         return g.reshape(ctx.in_shape), None
 
 
