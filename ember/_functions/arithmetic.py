@@ -184,28 +184,31 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         ga = gb = None
+        # the masks are constants of the graph: compute them on the raw values
+        a_val, b_val = _value(a), _value(b)
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[0]:
                 # d/da a**b = b * a**(b-1), and 0 where b == 0 (PyTorch's masked_fill)
-                ga = grad * b * a ** (b - 1)
-                if isinstance(b, (int, float)):
-                    if b == 0:
-                        ga = grad * 0
-                else:
-                    ga = _where(b == 0, 0.0, ga)
+                ga = _zero_where(b_val == 0, grad * b * a ** (b - 1))
             if ctx.needs_input_grad[1]:
                 # d/db a**b = a**b * log(a), and 0 where a == 0 and b >= 0
-                gb = grad * out * np.log(a)
-                gb = _where((a == 0) & (b >= 0), 0.0, gb)
+                gb = _zero_where((a_val == 0) & (b_val >= 0), grad * out * np.log(a))
         return ga, gb
 
 
-def _where(cond, x, y):
-    if isinstance(y, Tensor) or isinstance(cond, Tensor):
-        from . import pointwise  # noqa: F401  (Tensor.where lives there)
+def _value(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
-        return Tensor.where(as_operand(y), as_operand(cond) == False, x)  # noqa: E712
-    return np.where(cond, x, y)
+
+def _zero_where(mask, g):
+    """``g`` with zeros where ``mask`` holds (a where, not a multiply: 0 * inf would be nan)."""
+    if not np.any(mask):
+        return g
+    if isinstance(g, Tensor):
+        from .pointwise import where
+
+        return where(Tensor._make(np.asarray(mask), False), 0.0, g)
+    return np.where(mask, 0.0, g).astype(g.dtype, copy=False)
 
 
 # ---------------------------------------------------------------- functional API

@@ -367,21 +367,22 @@ def _apply_arrays(cls, *args):
         base = None
     non_diff = ctx._non_diff
     if type(out) is not tuple and non_diff is None:
+        raw = out
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         t = T._make(out, True, base)
         t._grad_fn = ctx
         vcs = ctx._saved_vcs = [t._vc]
         if ctx._to_save:
-            ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs)
+            ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs, (raw,))
             ctx._to_save = ()
         if _anomaly[0]:
             _record_trace(ctx)
         return t
 
     single = type(out) is not tuple
-    outs = (out,) if single else out
-    outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in outs)
+    raw_outs = (out,) if single else out
+    outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in raw_outs)
     results = []
     vcs = []
     for k, o in enumerate(outs):
@@ -396,7 +397,7 @@ def _apply_arrays(cls, *args):
     if len(outs) > 1:
         ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
     if ctx._to_save:
-        ctx._saved = _resolve_saved(ctx._to_save, args, arrays, outs, vcs)
+        ctx._saved = _resolve_saved(ctx._to_save, args, arrays, outs, vcs, raw_outs)
         ctx._to_save = ()
     if _anomaly[0]:
         _record_trace(ctx)
@@ -432,22 +433,32 @@ def _view_fn(t):
     return t._grad_fn
 
 
-def _resolve_saved(to_save, args, arrays, outs, vcs):
+def _resolve_saved(to_save, args, arrays, outs, vcs, raw_outs=()):
+    """Classify each saved value: an input tensor (1), an output (2) or a constant (0).
+
+    Identity decides. NumPy returns scalars, not 0-d arrays, from ops on 0-d arrays, so a saved
+    output may be the scalar ``forward`` returned (``raw_outs``) rather than the wrapped array.
+    """
     saved = []
     for s in to_save:
-        if type(s) is np.ndarray:
-            for i, a in enumerate(arrays):
-                if s is a:
-                    t = args[i]
-                    saved.append((1, t, t._vc, t._vc[0], None))
-                    break
-            else:
-                for k, o in enumerate(outs):
-                    if s is o:
-                        saved.append((2, o, vcs[k], vcs[k][0], k))
+        kind = type(s)
+        if kind is np.ndarray or isinstance(s, np.generic):
+            found = False
+            if kind is np.ndarray:
+                for i, a in enumerate(arrays):
+                    if s is a:
+                        t = args[i]
+                        saved.append((1, t, t._vc, t._vc[0], None))
+                        found = True
                         break
-                else:
-                    saved.append((0, s, None, 0, None))
+            if not found:
+                for k, o in enumerate(outs):
+                    if s is o or (k < len(raw_outs) and s is raw_outs[k]):
+                        saved.append((2, o, vcs[k], vcs[k][0], k))
+                        found = True
+                        break
+            if not found:
+                saved.append((0, s, None, 0, None))
         else:
             saved.append((0, s, None, 0, None))
     return saved
