@@ -53,9 +53,11 @@ def _collect(roots):
     """Dependency counts for every node reachable from ``roots``."""
     deps = {}
     seen = set()
-    stack = [n for n in roots if n is not None]
-    for n in stack:
-        seen.add(n)
+    stack = []
+    for n in roots:  # a node can be the root twice (two outputs of one op): count it once
+        if n is not None and n not in seen:
+            seen.add(n)
+            stack.append(n)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
