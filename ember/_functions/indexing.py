@@ -64,6 +64,34 @@ def _tname(np_dtype) -> str:
     return _TYPE_NAMES[np.dtype(np_dtype).name]
 
 
+_INT_C_NAMES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int",
+                "int64": "int64_t"}
+
+
+def _check_fits(value, np_dtype) -> None:
+    """PyTorch's checked scalar conversion: a number out of an integer dtype's range raises
+    (unsigned types accept negatives down to -max, which wrap)."""
+    np_dtype = np.dtype(np_dtype)
+    if np_dtype.kind not in "iu" or isinstance(value, (bool, np.bool_)):
+        return
+    if not isinstance(value, (int, float, np.number)):
+        return
+    info = np.iinfo(np_dtype)
+    lo = -int(info.max) if np_dtype.kind == "u" else int(info.min)
+    v = float(value) if isinstance(value, (float, np.floating)) else int(value)
+    if v != v or v < lo or v > int(info.max):
+        raise RuntimeError(
+            f"value cannot be converted to type {_INT_C_NAMES[np_dtype.name]} without overflow"
+        )
+
+
+def _to_dtype_scalar(value, np_dtype):
+    """A Python number as a 0-d array of ``np_dtype`` (wrapping like a C cast for unsigned)."""
+    if np.dtype(np_dtype).kind in "iu" and isinstance(value, (int, np.integer)):
+        return np.array(int(value)).astype(np_dtype)
+    return np.asarray(value).astype(np_dtype)
+
+
 def _is_tensor_mode(g) -> bool:
     return isinstance(g, Tensor)
 
@@ -613,7 +641,7 @@ class MaskedSelect(Function):
 
     @staticmethod
     def forward(ctx, x, mask):
-        shape = np.broadcast_shapes(x.shape, mask.shape)
+        shape = np.broadcast_shapes(x.shape, mask.shape) or (1,)
         mb = np.broadcast_to(mask, shape)
         key = np.nonzero(mb)
         ctx.key, ctx.shape = key, shape
@@ -823,7 +851,7 @@ def _parse_key(ndim, key):
         elif isinstance(k, (int, np.integer)):
             items.append(("i", int(k)))
             specified += 1
-        elif isinstance(k, (list, np.ndarray)) or (isinstance(k, tuple) and len(key) > 1):
+        elif isinstance(k, (list, np.ndarray, range)) or (isinstance(k, tuple) and len(key) > 1):
             items.append(("t", _seq_to_array(k)))
             specified += 1
         elif hasattr(k, "__index__") and not isinstance(k, float):
@@ -1000,17 +1028,18 @@ def setitem(self: Tensor, key, value) -> None:
         return
     if isinstance(value, Tensor):
         val = value
-    elif isinstance(value, (bool, int, float, np.generic)):
+    elif isinstance(value, (bool, int, float, np.number, np.bool_)):
         val = None
     else:
-        from .._creation import tensor
-
-        val = tensor(value, dtype=self.dtype)
+        tp = type(value)
+        tn = tp.__name__ if tp.__module__ == "builtins" else f"{tp.__module__}.{tp.__name__}"
+        raise TypeError(f"can't assign a {tn} to a torch.{_tname(self._data.dtype)}Tensor")
     basic, records = _parse_key(self._data.ndim, key)
     target = _view_for(self, basic)
     if not records:
         if val is None:
-            v = np.asarray(value).astype(self._data.dtype)
+            _check_fits(value, self._data.dtype)
+            v = _to_dtype_scalar(value, self._data.dtype)
             return _fill_inplace(target, Tensor._make(v, False))
         if val._data.shape == target._data.shape:
             _copy_into(target, val)
@@ -1025,8 +1054,7 @@ def setitem(self: Tensor, key, value) -> None:
         return
     np_key = _index_key(target._data.shape, records)
     if val is None:
-        v = np.asarray(value).astype(self._data.dtype)
-        val = Tensor._make(v, False)
+        val = Tensor._make(_to_dtype_scalar(value, self._data.dtype), False)
     elif val._data.dtype != target._data.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
@@ -1103,7 +1131,10 @@ def _check_gather_shapes(input, dim, idx, what, src=None):
     xs = input._data.shape
     if idx.ndim != len(xs) and not (len(xs) == 0 and idx.ndim <= 1) and not (
             idx.ndim == 0 and len(xs) <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError(
+            "Index tensor must have the same number of dimensions as "
+            + ("input" if what == "gather" else "self") + " tensor"
+        )
     if idx.size == 0 or len(xs) == 0:
         return
     for d in range(len(xs)):
@@ -1150,6 +1181,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False, out=Non
 
 def _scatter_args(input, dim, index, src, what):
     idx = _index_arg(index, what)
+    if not isinstance(src, Tensor):
+        _check_fits(src, input._data.dtype)
     d = _wrap_dim(dim, input._data.ndim)
     idx = _check_long(idx, "scatter(): Expected dtype int32/int64 for index")
     srca = src._data if isinstance(src, Tensor) else None
@@ -1208,23 +1241,26 @@ def _scatter_add_(self, dim, index, src):
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 
-def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
-                   include_self: bool = True, out=None) -> Tensor:
-    """Reduce ``src`` into a copy of ``input`` at ``index`` with ``reduce`` in 'sum', 'prod',
-    'mean', 'amax', 'amin' (``include_self`` keeps ``input``'s values in the reduction)."""
+def _reduce_arg(reduce):
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's legacy names
     if reduce not in _REDUCES:
         raise RuntimeError(
             "reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce)
         )
+    return reduce
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True, out=None) -> Tensor:
+    """Reduce ``src`` into a copy of ``input`` at ``index`` with ``reduce`` in 'sum', 'prod',
+    'mean', 'amax', 'amin' (``include_self`` keeps ``input``'s values in the reduction)."""
+    reduce = _reduce_arg(reduce)
     d, idx = _scatter_args(input, dim, index, src, "scatter_reduce")
     return _out(ScatterReduce.apply(input, d, idx, src, reduce, include_self), out)
 
 
 def _scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
-    if reduce not in _REDUCES:
-        raise RuntimeError(
-            "reduce argument must be either sum, prod, mean, amax or amin, got " + str(reduce)
-        )
+    reduce = _reduce_arg(reduce)
     d, idx = _scatter_args(self, dim, index, src, "scatter_reduce_")
     return apply_inplace(self, ScatterReduce, d, idx, src, reduce, include_self)
 
@@ -1233,10 +1269,30 @@ def _index_dim_args(self, dim, index, src, what):
     idx = _index_arg(index, what)
     nd = self._data.ndim
     d = _wrap_dim(dim, nd)
-    if idx.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index")
-    if idx.ndim > 1:
-        raise IndexError(f"{what}(): Index is supposed to be a vector")
+    kind = what.rstrip("_")
+    if kind == "index_add":
+        if idx.dtype not in (np.int64, np.int32):
+            raise RuntimeError(
+                "index_add_(): Expected dtype int32/int64 for index but got: "
+                + _tname(idx.dtype)
+            )
+        if idx.ndim > 1:
+            raise IndexError(
+                f"index_add_(): Index is supposed to be a vector, but got dim: {idx.ndim} with "
+                f"type: {_tname(idx.dtype)} and size: {list(idx.shape)}"
+            )
+    elif kind == "index_copy":
+        if idx.dtype != np.int64:
+            raise RuntimeError(
+                f"index_copy_(): Expected a long tensor for index, but got {_tname(idx.dtype)}"
+            )
+        if idx.ndim > 1:
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    else:
+        if idx.dtype != np.int64:
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        if idx.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
     idx = idx.reshape(-1).astype(np.int64, copy=False)
     if src is not None:
         sa = src._data
@@ -1259,16 +1315,18 @@ def _index_dim_args(self, dim, index, src, what):
                     "source tensor shape must match self tensor shape, excluding the specified "
                     f"dimension. Got self.shape = {ssh} source.shape = {osh}"
                 )
-            raise IndexError(
+            dst = " ".join(str(v) for v in ssh[:d] + ssh[d + 1:])
+            srcs = " ".join(str(v) for v in osh[:d] + osh[d + 1:])
+            raise RuntimeError(
                 "index_copy_(): Source/destination tensor must have same slice shapes. "
-                f"Destination slice shape: {ssh[:d] + ssh[d + 1:]} at dimension {d} and source "
-                f"slice shape: {osh[:d] + osh[d + 1:]} at dimension {d}."
+                f"Destination slice shape: {dst} at dimension {d} and source slice shape: {srcs} "
+                f"at dimension {d}."
             )
         if nd and sa.ndim and sa.shape[d] != idx.size:
             if what.startswith("index_add"):
                 raise RuntimeError(
                     f"index_add_(): Number of indices ({idx.size}) should be equal to "
-                    f"source.size(dim) ({sa.shape[d]})"
+                    f"source.size(dim): ({sa.shape[d]}), for dim: {d}"
                 )
             raise IndexError(
                 f"index_copy_(): Number of indices ({idx.size}) should be equal to "
@@ -1307,7 +1365,9 @@ def _index_copy_(self, dim, index, source):
     return apply_inplace(self, IndexCopy, d, idx, source)
 
 
-def _fill_value(value, what):
+def _fill_value(value, what, np_dtype=None):
+    if np_dtype is not None and not isinstance(value, Tensor):
+        _check_fits(value, np_dtype)
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
@@ -1320,13 +1380,13 @@ def _fill_value(value, what):
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value``."""
-    value, is_t = _fill_value(value, "index_fill_")
+    value, is_t = _fill_value(value, "index_fill_", input._data.dtype)
     d, idx = _index_dim_args(input, dim, index, None, "index_fill")
     return (IndexFillTensor if is_t else IndexFill).apply(input, d, idx, value)
 
 
 def _index_fill_(self, dim, index, value):
-    value, is_t = _fill_value(value, "index_fill_")
+    value, is_t = _fill_value(value, "index_fill_", self._data.dtype)
     d, idx = _index_dim_args(self, dim, index, None, "index_fill_")
     return apply_inplace(self, IndexFillTensor if is_t else IndexFill, d, idx, value)
 
@@ -1405,7 +1465,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """A copy of ``input`` with ``value`` (a number or 0-d tensor) where ``mask`` is True
     (``mask`` broadcasts with ``input``)."""
     m = _mask_arg(mask, "masked_fill_")
-    value, is_t = _fill_value(value, "masked_fill_")
+    value, is_t = _fill_value(value, "masked_fill_", input._data.dtype)
     try:
         np.broadcast_shapes(input._data.shape, m.shape)
     except ValueError:
@@ -1428,7 +1488,7 @@ def _broadcast_error(a, b):
 
 def _masked_fill_(self, mask, value):
     m = _mask_arg(mask, "masked_fill_")
-    value, is_t = _fill_value(value, "masked_fill_")
+    value, is_t = _fill_value(value, "masked_fill_", self._data.dtype)
     try:
         shape = np.broadcast_shapes(self._data.shape, m.shape)
     except ValueError:
@@ -1465,10 +1525,10 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     True, in order."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype "
-                           + _C_NAMES[mask._data.dtype.name])
+                           + _tname(mask._data.dtype))
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(
-            "masked_scatter: expected self and source to have same dtypes but got "
+            "masked_scatter: expected self and source to have same dtypes but got"
             f"{_tname(input._data.dtype)} and {_tname(source._data.dtype)}"
         )
     return MaskedScatter.apply(input, mask._data, source)
@@ -1477,10 +1537,10 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 def _masked_scatter_(self, mask, source):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_scatter_ only supports boolean masks, but got mask with dtype "
-                           + _C_NAMES[mask._data.dtype.name])
+                           + _tname(mask._data.dtype))
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
-            "masked_scatter_: expected self and source to have same dtypes but got "
+            "masked_scatter: expected self and source to have same dtypes but got"
             f"{_tname(self._data.dtype)} and {_tname(source._data.dtype)}"
         )
     return apply_inplace(self, MaskedScatter, mask._data, source)
@@ -1570,7 +1630,7 @@ def _put_index(input, index, source):
             f"{_tname(input._data.dtype)} and source.dtype = {_tname(source._data.dtype)}"
         )
     if idx.size != source._data.size:
-        raise RuntimeError(
+        raise IndexError(
             f"put_(): Expected source and index to have the same number of elements, but got "
             f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
         )

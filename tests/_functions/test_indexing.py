@@ -174,6 +174,14 @@ def test_setitem_errors_match_torch():
     assert_raises_like(put(lambda lib: [0, 1], lambda lib: lib.ones(4, dtype=lib.float64)))
     assert_raises_like(put(lambda lib: [0], lambda lib: lib.ones(2, 1, 4)))
     assert_raises_like(put(lambda lib: [5], lambda lib: 1.0))
+    for bad in [[1.0, 2.0, 3.0, 4.0], np.arange(4.0), (1, 2, 3, 4), "a", None]:
+        assert_raises_like(put(lambda lib: 0, lambda lib, bad=bad: bad))
+    for dt in ["int8", "uint8", "int16", "int32", "int64"]:
+        def big(lib, dt=dt):
+            a = lib.zeros(3, dtype=getattr(lib, dt))
+            a[0] = 1e30
+
+        assert_raises_like(big)
 
     def leaf(key):
         def f(lib):
@@ -359,6 +367,19 @@ def test_int_and_bool_inputs():
     check_case(OpCase("bool", lambda lib, x: x.masked_fill(x, 2), [b]))
     check_case(OpCase("nz0d", lambda lib, x: lib.nonzero(x), [np.array(3)]))
     check_case(OpCase("nz0dt", lambda lib, x: lib.nonzero(x, as_tuple=True), [np.array(0)]))
+    check_case(OpCase("ms0d", lambda lib, x: x.masked_select(lib.tensor(True)),
+                      [make((), "float32")]))
+    check_case(OpCase("range", lambda lib, x: x[range(1, 3)], [X]))
+    check_case(OpCase("scatter_reduce_max_alias", lambda lib, x, s: x.scatter_reduce(
+        1, _t(lib, I2), s, "max"), [X, SRC], grad=[False, False]))
+
+    def wrap(lib):
+        a = lib.zeros(3, dtype=lib.uint8)
+        a[[0]] = -1
+        a[1] = -3
+        return a
+
+    assert_same(wrap(ember), wrap(torch))
 
 
 def test_index_put_embed_double_backward():
@@ -409,6 +430,31 @@ def test_function_errors_match_torch():
         lambda lib: lib.zeros(3, 4).index_copy(0, lib.tensor([5]), lib.ones(1, 4)),
         lambda lib: lib.zeros(3, 4).index_fill(0, lib.tensor([-4]), 1.0),
         lambda lib: lib.zeros(3, 4).scatter_reduce(1, lib.tensor([[-1]]), lib.ones(1, 1), "sum"),
+        lambda lib: lib.ones(3).put_(lib.tensor([0, 1]), lib.tensor([1.0])),
+        lambda lib: lib.ones(3).masked_scatter(lib.tensor([True, False, True]),
+                                               lib.ones(3, dtype=lib.float64)),
+        lambda lib: lib.ones(3).masked_scatter_(lib.tensor([True, False, True]),
+                                                lib.ones(3, dtype=lib.float64)),
+        lambda lib: lib.ones(3).masked_scatter(lib.ones(3), lib.ones(3)),
+        lambda lib: lib.ones(3, 4, 5).index_copy(0, lib.tensor([0]), lib.ones(1, 3, 5)),
+        lambda lib: lib.ones(3, 4).index_copy(0, lib.tensor([0], dtype=lib.int32), lib.ones(1, 4)),
+        lambda lib: lib.ones(3, 4).index_copy(0, lib.tensor([[0]]), lib.ones(1, 4)),
+        lambda lib: lib.ones(3, 4).index_add(0, lib.tensor([0, 1]), lib.ones(1, 4)),
+        lambda lib: lib.ones(3, 4).index_add(0, lib.tensor([0.0]), lib.ones(1, 4)),
+        lambda lib: lib.ones(3, 4).index_add(0, lib.tensor([[0]]), lib.ones(1, 4)),
+        lambda lib: lib.ones(3, 4).index_fill(0, lib.tensor([0], dtype=lib.int32), 1.0),
+        lambda lib: lib.ones(3, 4).index_fill(0, lib.tensor([[0]]), 1.0),
+        lambda lib: lib.ones(3, 4).scatter(0, lib.tensor([0]), 1.0),
+        lambda lib: lib.ones(3, 4).scatter_add(0, lib.tensor([0]), lib.ones(1)),
+        lambda lib: lib.zeros(3).scatter_reduce(0, lib.tensor([0, 0]), lib.ones(2), "foo"),
+        lambda lib: lib.ones(3, dtype=lib.int8).masked_fill(lib.ones(3, dtype=lib.bool), 300),
+        lambda lib: lib.ones(3, dtype=lib.int8).index_fill(0, lib.tensor([0]), 300),
+        lambda lib: lib.ones(3, dtype=lib.int8).scatter(0, lib.tensor([0]), 300),
+        lambda lib: lib.ones(3).masked_fill(lib.ones(3, dtype=lib.long), 1.0),
+        lambda lib: lib.ones(3).masked_fill(lib.ones(3, dtype=lib.int16), 1.0),
+        lambda lib: lib.take_along_dim(lib.ones(3, 4), lib.tensor([0]), 1),
+        lambda lib: lib.take_along_dim(lib.ones(3, 4), lib.tensor([[0.0]]), 1),
+        lambda lib: lib.take(lib.ones(3, 4), lib.tensor([0.0])),
         lambda lib: lib.ones(3).index_put_((lib.tensor([0, 1]),), lib.ones(2).double()),
         lambda lib: lib.ones(3).index_put_((lib.tensor([0, 1]),), lib.ones(3)),
     ]
