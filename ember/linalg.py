@@ -9,7 +9,6 @@ from ._functions.linalg import (
     LinAlgError,
     cholesky,
     det,
-    diagonal,
     eigh,
     eigvalsh,
     inv,
@@ -26,6 +25,7 @@ from ._functions.linalg import (
     vector_norm,
 )
 from ._functions.linalg import linalg_cross as cross
+from ._functions.linalg import linalg_diagonal as diagonal
 from ._functions.linalg import linalg_norm as norm
 
 __all__ = [

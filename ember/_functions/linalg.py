@@ -648,16 +648,41 @@ def chain_matmul(*matrices, out=None) -> Tensor:
 
 
 def multi_dot(tensors, *, out=None) -> Tensor:
-    """Product of a chain of matrices (first and last may be 1-D), left to right."""
-    tensors = list(tensors)
-    if len(tensors) < 2:
-        raise RuntimeError(
-            f"multi_dot(): expected at least 2 tensors but got {len(tensors)}"
-        )
+    """Product of a chain of matrices (the first and last may be 1-D vectors)."""
+    from .shape import View
+
+    tensors = [_tensor_arg(t, "linalg_multi_dot", "tensors", 1) for t in tensors]
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")
+    first, last = tensors[0], tensors[-1]
+    if first.dim() not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got "
+                           f"{first.dim()}D")
+    if last.dim() not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got "
+                           f"{last.dim()}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t.dim() != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.dim()}D")
+    out_shape = []
+    if first.dim() == 2:
+        out_shape.append(first.shape[0])
+    else:
+        tensors[0] = first.reshape(1, -1)
+    if last.dim() == 2:
+        out_shape.append(last.shape[1])
+    else:
+        tensors[-1] = last.reshape(-1, 1)
     r = tensors[0]
-    for t in tensors[1:]:
-        r = matmul(r, t)
-    return _out(r, out)
+    for i, t in enumerate(tensors[1:], 1):
+        if r._data.shape[1] != t._data.shape[0]:
+            raise RuntimeError(
+                f"multi_dot(): tensors {i - 1} and {i} with shapes {list(r._data.shape)} and "
+                f"{list(t._data.shape)} cannot be multiplied"
+            )
+        r = mm(r, t)
+    return _out(View.apply(r, tuple(out_shape)), out)
 
 
 # ---------------------------------------------------------------- einsum
@@ -686,7 +711,7 @@ def _squeeze_op(x, spec, k):
 
 
 def _einsum_np(eq, *ops):
-    if len(ops) <= 1:
+    if len(ops) <= 1 or not all(type(o) is np.ndarray for o in ops):
         return np.einsum(eq, *ops)
     return np.einsum(eq, *ops, optimize=len(ops) > 2 or ops[0].size * ops[1].size > 64)
 
@@ -737,6 +762,7 @@ class EinsumPermute(Einsum):
     @staticmethod
     def forward(ctx, x, spec):
         ctx.spec = spec
+        ctx.save_for_backward(x)
         out = np.einsum(spec.equation(), x)
         if out.flags.writeable or not x.flags.writeable:
             return out
@@ -789,7 +815,7 @@ def _parse_term(term, k, where):
         if i < 0 or "." in term[:i] + term[i + 3:]:
             raise RuntimeError(
                 f"einsum(): found '.' for {where} that is not part of any ellipsis"
-                + ("" if where == "output" else "")
+                + (" (...)" if where == "output" else "")
             )
         return term[:i], term[i + 3:], True
     return term, "", False
@@ -845,7 +871,7 @@ def _einsum_spec(equation, ops):
             if c in local and local[c] != n:
                 raise RuntimeError(
                     f"einsum(): subscript {c} is repeated for operand {k} but the sizes don't "
-                    f"match, {local[c]} != {n}"
+                    f"match, {n} != {local[c]}"
                 )
             local[c] = n
             old = sizes.get(c)
@@ -1193,6 +1219,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor:
     return Diagonal.apply(x, int(offset), d1, d2)
 
 
+def linalg_diagonal(A, *, offset=0, dim1=-2, dim2=-1) -> Tensor:
+    """``torch.linalg.diagonal``: ``diagonal`` with defaults over the last two dims."""
+    return diagonal(A, offset, dim1, dim2)
+
+
 def diag_embed(input, offset=0, dim1=-2, dim2=-1) -> Tensor:
     """Tensors whose (offset) diagonals over dim1, dim2 are filled by the last dim of input."""
     x = _tensor_arg(input, "diag_embed", "input", 1)
@@ -1425,6 +1456,8 @@ class MatrixNormSpectral(Function):
         ctx.dims, ctx.keepdim = dims, keepdim
         if ctx.needs_input_grad[0]:
             ctx.w = (u * w[..., None, :]) @ vh
+            ctx.weights = w
+            ctx.save_for_backward(x)
         if keepdim:
             out = np.expand_dims(out, tuple(sorted(dims)))
         return np.asarray(out, dtype=x.dtype)
@@ -1437,7 +1470,13 @@ class MatrixNormSpectral(Function):
             g = g.reshape(tuple(g.shape) + (1, 1))
         else:
             g = np.moveaxis(g, (d0, d1), (-2, -1))
-        ga = g * ctx.w
+        (x,) = ctx.saved_tensors
+        if isinstance(x, Tensor):  # create_graph: the singular vectors as functions of x
+            u, _, vh = Svd.apply(np.moveaxis(x, (d0, d1), (-2, -1)), False)
+            w = ctx.weights
+            ga = g * ((u * w.reshape(w.shape[:-1] + (1,) + w.shape[-1:])) @ vh)
+        else:
+            ga = g * ctx.w
         return np.moveaxis(ga, (-2, -1), (d0, d1)), None, None, None
 
 
@@ -1447,6 +1486,10 @@ class MatrixNormSpectralMin(MatrixNormSpectral):
 
 class MatrixNormNuc(MatrixNormSpectral):
     name = "SumBackward1"
+
+
+class MatrixNormSpectralKeep(MatrixNormSpectral):
+    name = "PermuteBackward0"  # PyTorch permutes the kept dims back into place
 
 
 class MatrixNormAbs(Function):
@@ -1500,10 +1543,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         if ord == "fro":
             return vector_norm(A, 2, (d0, d1), keepdim, out=out)
         if ord == "nuc":
-            return _out(MatrixNormNuc.apply(A, "nuc", (d0, d1), keepdim), out)
+            cls = MatrixNormSpectralKeep if keepdim else MatrixNormNuc
+            return _out(cls.apply(A, "nuc", (d0, d1), keepdim), out)
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if ord in (2, -2):
         cls = MatrixNormSpectral if ord == 2 else MatrixNormSpectralMin
+        cls = MatrixNormSpectralKeep if keepdim else cls
         return _out(cls.apply(A, ord, (d0, d1), keepdim), out)
     if ord in (1, -1, math.inf, -math.inf):
         sum_dim, red_dim = (d0, d1) if abs(ord) == 1 else (d1, d0)
@@ -1725,46 +1770,40 @@ class Solve(Function):
 
     @staticmethod
     def forward(ctx, a, b, vector, left):
-        if not left:
-            a = _swap(a)
-            b = _swap(b) if not vector else b
-        b2 = b[..., None] if vector else b
+        aa = a if left else _swap(a)  # X A = B  <=>  A^T X^T = B^T
+        bb = b if (left or vector) else _swap(b)
         try:
-            x = np.linalg.solve(a, b2)
+            x = np.linalg.solve(aa, bb[..., None] if vector else bb)
         except np.linalg.LinAlgError:
             raise _LinAlgError(
                 "torch.linalg.solve: The solver failed because the input matrix is singular."
             ) from None
-        x = x.astype(a.dtype, copy=False)
         if vector:
             x = x[..., 0]
         elif not left:
             x = _swap(x)
+        x = np.ascontiguousarray(x, dtype=a.dtype)
         ctx.vector, ctx.left = vector, left
-        ctx.save_for_backward(a if left else None, x, None if left else a)
-        return np.ascontiguousarray(x) if not left else x
+        ctx.save_for_backward(a, x)
+        return x
 
     @staticmethod
     def backward(ctx, grad):
-        a, x, at = ctx.saved_tensors
+        a, x = ctx.saved_tensors
         vector, left = ctx.vector, ctx.left
-        if not left:
-            a = _swap(at)  # a is the original A; solve X A = B  <=>  A^T X^T = B^T
-            g = grad if vector else _swap(grad)
-            xx = x if vector else _swap(x)
-            aa = _swap(a)
-        else:
-            g, xx, aa = grad, x, a
+        g, xx = grad, x
+        if vector:  # a column (left) or row (right) vector
+            extra = (-1, 1) if left else (1, -1)
+            g = g.reshape(tuple(g.shape)[:-1] + extra)
+            xx = xx.reshape(tuple(xx.shape)[:-1] + extra)
+        if left:  # X = A^-1 B
+            gb = np.linalg.solve(_swap(a), g)
+            ga = -(gb @ _swap(xx))
+        else:  # X = B A^-1
+            gb = _swap(np.linalg.solve(a, _swap(g)))
+            ga = -(_swap(xx) @ gb)
         if vector:
-            g = g.reshape(tuple(g.shape) + (1,))
-            xx = xx.reshape(tuple(xx.shape) + (1,))
-        gb = np.linalg.solve(_swap(aa), g)
-        ga = -(gb @ _swap(xx))
-        if not left:
-            ga = _swap(ga)
-            gb = gb if vector else _swap(gb)
-        if vector:
-            gb = gb.reshape(tuple(gb.shape)[:-1])
+            gb = gb.reshape(tuple(grad.shape))
         return ga, gb, None, None
 
 
@@ -1830,7 +1869,7 @@ class Cholesky(Function):
         gA = np.tril(_swap(L) @ gL)
         gA = 0.5 * (gA + _swap(np.tril(gA, -1)))
         gA = np.linalg.solve(_swap(L), gA)  # L^-H gA
-        gA = _swap(np.linalg.solve(L, _swap(gA)))  # (...) L^-1
+        gA = _swap(np.linalg.solve(_swap(L), _swap(gA)))  # (...) L^-1
         return gA, None
 
 
@@ -1883,46 +1922,42 @@ class Qr(Function):
                                "and nrows > ncols.")
         if gQ is None and gR is None:
             return None, None
-        if gQ is not None and gR is not None:
-            gA = gR @ _swap(R) - _swap(Q) @ gQ
-        elif gQ is not None:
-            gA = -(_swap(Q) @ gQ)
-        else:
-            gA = gR @ _swap(R)
         dt = R.dtype if isinstance(R, np.ndarray) else R._data.dtype
         if m >= n:
-            X = _swap(gA)
-            eye = np.eye(X.shape[-1], dtype=dt)
-            ret = np.tril(X) - 0.5 * (X * eye)
-            gA = Q @ (ret - _swap(ret))
-            gA = _swap(np.linalg.solve(R, _swap(gA)))  # gA R^-H
-            if gQ is not None:
-                gA = gA + gQ
-        else:
-            eye = np.eye(m, dtype=dt)
-            X = -gA
-            ret = np.tril(X) - 0.5 * (X * eye)
-            ret = ret - _swap(ret)
-            R1 = R[..., :, :m] if isinstance(R, np.ndarray) else R.narrow(-1, 0, m)
-            gA = Q @ ret
-            gA = np.linalg.solve(_swap(R1), _swap(gA))  # R1^-H ... transposed
-            gA = _swap(gA)
-            gR2 = gR if gR is not None else None
-            if gQ is not None:
-                gA = gA + gQ
-            # [gA_1 | 0] + Q gR_2 for the extra columns
-            import ember
+            return _qr_grad_square(Q, R, gQ, gR, dt), None
+        # wide A = Q [U | V]: the square part X = Q U, and Y = Q V
+        U, V = _cols(R, 0, m), _cols(R, m, n)
+        gU = _cols(gR, 0, m) if gR is not None else None
+        gV = _cols(gR, m, n) if gR is not None else None
+        if gV is not None:
+            extra = (Q @ V) @ _swap(gV)
+            gQ = extra if gQ is None else gQ + extra
+        gX = _qr_grad_square(Q, U, gQ, gU, dt)
+        gY = Q @ gV if gV is not None else np.zeros(tuple(Q.shape[:-1]) + (n - m,), dt) * 0
+        if isinstance(gX, Tensor) or isinstance(gY, Tensor):
+            from .joining import cat
 
-            zeros = np.zeros(tuple(R.shape[:-2]) + (m, n - m), dt)
-            if isinstance(gA, Tensor):
-                gA = ember.cat([gA, ember.from_numpy(zeros)], -1)
-            else:
-                gA = np.concatenate([gA, zeros], -1)
-            if gR2 is not None:
-                extra = Q @ gR2
-                mask = np.concatenate([np.zeros((m, m), dt), np.ones((m, n - m), dt)], -1)
-                gA = gA + extra * mask
-        return gA, None
+            return cat([gX, as_operand(gY)], -1), None
+        return np.concatenate([gX, gY], -1), None
+
+
+def _cols(x, a, b):
+    return x[..., a:b] if isinstance(x, np.ndarray) else x.narrow(-1, a, b - a)
+
+
+def _qr_grad_square(Q, R, gQ, gR, dt):
+    """gA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q (m >= n)."""
+    if gR is not None and gQ is not None:
+        M = R @ _swap(gR) - _swap(gQ) @ Q
+    elif gR is not None:
+        M = R @ _swap(gR)
+    else:
+        M = -(_swap(gQ) @ Q)
+    c = np.tril(M) + _swap(np.tril(M, -1))
+    b = Q @ c
+    if gQ is not None:
+        b = b + gQ
+    return _swap(np.linalg.solve(R, _swap(b)))  # b R^-T
 
 
 def qr(A, mode="reduced", *, out=None):
@@ -2022,14 +2057,19 @@ class Svdvals(Function):
     def forward(ctx, a):
         if ctx.needs_input_grad[0]:
             u, s, vh = np.linalg.svd(a, full_matrices=False)
-            ctx.save_for_backward(u.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False))
+            ctx.uvh = (u.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False))
+            ctx.save_for_backward(a)
         else:
             s = np.linalg.svd(a, compute_uv=False)
         return s.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, gS):
-        U, Vh = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
+        if isinstance(a, Tensor):  # create_graph: U and Vh as differentiable functions of A
+            U, _, Vh = Svd.apply(a, False)
+        else:
+            U, Vh = ctx.uvh
         k = gS.shape[-1]
         return (U * gS.reshape(tuple(gS.shape)[:-1] + (1, k))) @ Vh
 
@@ -2064,7 +2104,8 @@ class Eigh(Function):
             w = np.linalg.eigvalsh(a, UPLO=uplo).astype(a.dtype, copy=False)
             if ctx.needs_input_grad[0]:
                 _, v = np.linalg.eigh(a, UPLO=uplo)
-                ctx.save_for_backward(w, v.astype(a.dtype, copy=False))
+                ctx.uplo = uplo
+                ctx.save_for_backward(w, v.astype(a.dtype, copy=False), a)
             return w
         w, v = np.linalg.eigh(a, UPLO=uplo)
         w, v = w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
@@ -2073,7 +2114,10 @@ class Eigh(Function):
 
     @staticmethod
     def backward(ctx, gL, gV=None):
-        L, V = ctx.saved_tensors
+        saved = ctx.saved_tensors
+        L, V = saved[:2]
+        if len(saved) == 3 and isinstance(saved[2], Tensor):  # create_graph: V depends on A
+            L, V = Eigh.apply(saved[2], ctx.uplo, True)
         dt = L.dtype if isinstance(L, np.ndarray) else L._data.dtype
         k = L.shape[-1]
         eye = np.eye(k, dtype=dt)
