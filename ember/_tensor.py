@@ -365,7 +365,8 @@ class Tensor:
                 "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
                 "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
                 "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
-                "more information.",
+                "more information. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/"
+                "ATen/core/TensorBody.h:493.)",
                 UserWarning,
                 stacklevel=2,
             )
@@ -457,6 +458,14 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Detach this tensor from the graph in place (it becomes a leaf)."""
+        if self._base is not None and self._grad_fn is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self._grad_fn = None
         self._requires_grad = False
         return self

@@ -32,6 +32,7 @@ class Add(Function):
     """out = a + alpha * b"""
 
     _arrays = True
+    _n_edges = 2
     name = "AddBackward0"
 
     @staticmethod
@@ -51,6 +52,7 @@ class Sub(Function):
     """out = a - alpha * b"""
 
     _arrays = True
+    _n_edges = 2
     name = "SubBackward0"
 
     @staticmethod
@@ -120,6 +122,7 @@ class DivRounding(Function):
     """Division rounded toward zero ('trunc') or down ('floor'); its gradient is zero."""
 
     _arrays = True
+    _n_edges = 2
     name = "DivBackward1"
 
     @staticmethod
@@ -194,6 +197,18 @@ class Pow(Function):
                 # d/db a**b = a**b * log(a), and 0 where a == 0 and b >= 0
                 gb = _zero_where((a_val == 0) & (b_val >= 0), grad * out * np.log(a))
         return ga, gb
+
+
+class PowTensor(Pow):
+    """tensor ** tensor (PyTorch's ``pow.Tensor_Tensor``)."""
+
+    name = "PowBackward1"
+
+
+class PowScalarBase(Pow):
+    """number ** tensor (PyTorch's ``pow.Scalar``)."""
+
+    name = "PowBackward2"
 
 
 def _value(x):
@@ -285,7 +300,12 @@ negative = neg
 
 def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001
     """``input ** exponent``; either may be a number."""
-    return _out(Pow.apply(as_operand(input), as_operand(exponent)), out)
+    input, exponent = as_operand(input), as_operand(exponent)
+    if isinstance(exponent, Tensor):
+        fn = PowTensor if isinstance(input, Tensor) else PowScalarBase
+    else:
+        fn = Pow
+    return _out(fn.apply(input, exponent), out)
 
 
 def _out(result: Tensor, out):
@@ -303,12 +323,27 @@ def _out(result: Tensor, out):
 
 
 # ---------------------------------------------------------------- methods and operators
+class Rsub(Sub):
+    """number - tensor (PyTorch's ``rsub``)."""
+
+    name = "RsubBackward1"
+
+
 def _rsub(self, other, *, alpha=1):
-    return sub(other, self, alpha=alpha)
+    if isinstance(other, Tensor):
+        return sub(other, self, alpha=alpha)
+    other = as_operand(other)
+    _check_alpha(self, other, alpha)
+    return Rsub.apply(other, self, alpha)
 
 
 def _rdiv(self, other):
-    return div(other, self)
+    if isinstance(other, Tensor):
+        return div(other, self)
+    # PyTorch computes number / tensor as reciprocal(tensor) * number (same bits, same graph)
+    from .pointwise import reciprocal
+
+    return mul(reciprocal(self), other)
 
 
 def _rpow(self, other):

@@ -150,6 +150,7 @@ def _view_array(a: np.ndarray, shape):
 # ---------------------------------------------------------------- view Functions
 class View(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "ViewBackward0"
 
@@ -173,6 +174,7 @@ class UnsafeView(Function):
     """reshape that had to copy: the result is not a view."""
 
     _arrays = True
+    _n_edges = 1
     name = "UnsafeViewBackward0"
 
     @staticmethod
@@ -201,6 +203,7 @@ class Alias(Function):
 
 class Permute(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "PermuteBackward0"
 
@@ -216,6 +219,7 @@ class Permute(Function):
 
 class Transpose(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "TransposeBackward0"
 
@@ -239,6 +243,7 @@ class Expand(Function):
     """Broadcast to a bigger shape (stride 0); the engine sums the gradient back."""
 
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "ExpandBackward0"
 
@@ -265,6 +270,7 @@ class Expand(Function):
 
 class Squeeze(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "SqueezeBackward0"
 
@@ -293,6 +299,7 @@ class Squeeze2(Squeeze):
 
 class Unsqueeze(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "UnsqueezeBackward0"
 
@@ -325,6 +332,7 @@ class Embed(Function):
     """Backward of a basic-indexing view, differentiable itself (for double backward)."""
 
     _arrays = True
+    _n_edges = 1
     name = "SliceBackwardBackward0"
 
     @staticmethod
@@ -343,6 +351,7 @@ class Index(Function):
     """Basic indexing (ints, slices, None, Ellipsis): a view."""
 
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "SliceBackward0"
 
@@ -387,6 +396,7 @@ class IndexAlias(Index):
 
 class Unbind(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "UnbindBackward0"
 
@@ -407,6 +417,7 @@ class Unbind(Function):
 
 class Split(Function):
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "SplitBackward0"
 
@@ -930,6 +941,7 @@ class CopySlices(Function):
     """The base's new history after an in-place op wrote into one of its views."""
 
     _arrays = True
+    _n_edges = 2
     name = "CopySlices"
 
     @staticmethod
@@ -959,6 +971,7 @@ class ViewOfBase(Function):
     """The history of a view after its base was rebased: a gather from the base."""
 
     _arrays = True
+    _n_edges = 1
     _view = True
     name = "AsStridedBackward0"
 

@@ -73,17 +73,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
     tensors = _as_list(tensors)
     grad_tensors = _as_list(grad_tensors) or [None] * len(tensors)
-    if len(grad_tensors) != len(tensors):
-        raise RuntimeError(
-            "grad can be implicitly created only for scalar outputs"
-            if False else
-            f"got {len(grad_tensors)} gradients for {len(tensors)} tensors"
-        )
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_list(inputs)
     if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_grads(tensors, grad_tensors, create_graph)
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 

@@ -179,6 +179,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         _state[0] = prev_grad
         _fn._unpack_tensors[0] = prev_unpack
 
+    if inputs is not None and accumulate:
+        # backward(inputs=...) also fills .grad of non-leaf inputs (leaves were accumulated)
+        for t, r in zip(inputs, results):
+            if r is not None and t._grad_fn is not None:
+                _retain(t, r)
     if inputs is not None and not accumulate:
         for i, r in enumerate(results):
             if r is None:
@@ -210,18 +215,11 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
                 g = grads[nr] if tensor_mode else _as_tensor_grad(grads[nr])
                 g = _call_hooks(hooks, g)
                 grads[nr] = g if tensor_mode else g._data
-    if node._retain:
+    if node._retain:  # retain_grad(): after the tensor hooks, as in PyTorch
         for nr, ref in node._retain.items():
             t = ref()
             if t is not None and grads[nr] is not None:
-                g = grads[nr]
-                g = g.detach() if isinstance(g, T) else T._make(np.array(g), False)
-                if t._grad is None:
-                    t._grad = g if isinstance(grads[nr], T) else g
-                    if isinstance(grads[nr], T):
-                        t._grad = T._make(np.array(g._data), False)
-                else:
-                    t._grad = T._make(t._grad._data + g._data, False)
+                _retain(t, grads[nr])
     if node._pre_hooks:
         gt = tuple(_as_tensor_grad(g) for g in grads)
         for fn in list(node._pre_hooks.values()):
@@ -318,6 +316,17 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
                     heapq.heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
                 else:
                     del buffers[nxt]
+
+
+def _retain(t, g):
+    """Store gradient ``g`` in non-leaf ``t.grad``: a copy the first time, then a new sum."""
+    T = _fn.Tensor
+    if isinstance(g, T):  # create_graph: the stored grad keeps its graph (PyTorch clones it)
+        t._grad = g.clone() if t._grad is None else t._grad + g
+    elif t._grad is None:
+        t._grad = T._make(np.array(g, copy=True), False)
+    else:
+        t._grad = T._make(t._grad._data + g, False)
 
 
 def _check_nan(node, out):

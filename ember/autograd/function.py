@@ -72,9 +72,14 @@ def _type_name(t) -> str:
 
 
 def _op_name(node) -> str:
+    """The op name PyTorch prints in version errors: ``SigmoidBackward0`` -> ``Sigmoid``,
+    ``PowBackward2`` -> ``Pow2``, ``CopySlices`` as is."""
     name = type(node).__name__
     i = name.rfind("Backward")
-    return name[:i] if i > 0 else name
+    if i <= 0:
+        return name
+    suffix = name[i + len("Backward"):]
+    return name[:i] + ("" if suffix == "0" else suffix)
 
 
 class Node:
@@ -281,6 +286,9 @@ class Function(metaclass=FunctionMeta):
 
     _arrays = False
     _view = False  # outputs are views of the first input (share storage and version counter)
+    # How many leading forward arguments are graph inputs (``next_functions`` entries), as in
+    # PyTorch's node; the rest (shapes, dims, alpha...) are configuration. None: all of them.
+    _n_edges = None
     name = None
 
     def __init__(self, *args, **kwargs):
@@ -358,7 +366,7 @@ def _apply_arrays(cls, *args):
             meta.append(None)
     ctx.needs_input_grad = needs
     out = cls.forward(ctx, *arrays)
-    ctx.next_functions = tuple(edges)
+    ctx.next_functions = tuple(edges) if cls._n_edges is None else tuple(edges[:cls._n_edges])
     ctx._in_meta = meta
     if cls._view:
         base = _view_base(args[0])
@@ -535,8 +543,12 @@ def _apply_tensors(cls, args, kwargs):
 
 
 def once_differentiable(fn):
-    """Decorator for a ``backward`` that cannot itself be differentiated (double backward
-    raises a clear error instead of silently giving wrong higher-order gradients)."""
+    """Decorator for a ``backward`` that cannot itself be differentiated.
+
+    The backward runs with grad mode off. Under ``create_graph=True`` its outputs are routed
+    through an ``Error`` node, so differentiating them again raises PyTorch's error instead of
+    silently giving wrong higher-order gradients.
+    """
     import functools
 
     @functools.wraps(fn)
@@ -547,23 +559,35 @@ def once_differentiable(fn):
             outputs = fn(ctx, *args)
         if not _state[0]:
             return outputs
-        requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
-        if not requires:
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
             return outputs
-        tup = outputs if isinstance(outputs, tuple) else (outputs,)
-        err = _OnceDifferentiableError.apply(*args)
-        del err
-        return tup if isinstance(outputs, tuple) else tup[0]
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        fakes = []
+        for o in outs:
+            if isinstance(o, Tensor) and o._data.dtype.kind == "f":
+                o = Tensor._make(o._data, True)  # a detached alias that "requires grad"
+            fakes.append(o)
+        tensors = [o for o in fakes if isinstance(o, Tensor) and o._requires_grad]
+        if not tensors:
+            return outputs
+        errs = iter(_DelayedError.apply(*tensors))
+        res = tuple(next(errs) if isinstance(o, Tensor) and o._requires_grad else o
+                    for o in fakes)
+        return res[0] if single else res
 
     return wrapper
 
 
-class _OnceDifferentiableError(Function):
-    name = "DelayedError"
+class _DelayedError(Function):
+    """The node behind the outputs of a ``@once_differentiable`` backward (PyTorch's ``Error``)."""
+
+    _arrays = True
+    name = "Error"
 
     @staticmethod
-    def forward(ctx, *args):
-        return args[0].detach() if args else None
+    def forward(ctx, *arrays):
+        return tuple(arrays)  # aliases of the backward's outputs, always as a tuple
 
     @staticmethod
     def backward(ctx, *grads):
