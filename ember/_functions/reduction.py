@@ -46,6 +46,7 @@ __all__ = [
     "argsort",
     "msort",
     "unique",
+    "unique_consecutive",
     "count_nonzero",
 ]
 
@@ -1603,6 +1604,47 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return UniqueDim.apply(input, d, return_inverse, return_counts)
 
 
+class UniqueConsecutive(Unique):
+    """Collapse runs of equal consecutive elements (or slices along ``dim``)."""
+
+    name = "UniqueConsecutiveBackward0"
+    _op = "unique_consecutive"
+
+    @staticmethod
+    def forward(ctx, x, dim, return_inverse, return_counts):
+        a = x.reshape(-1, 1) if dim is None else np.moveaxis(x, dim, 0)
+        n = a.shape[0]
+        flat = a.reshape(n, _numel(a.shape[1:]))
+        change = np.ones(n, bool)
+        if n > 1:
+            change[1:] = np.any(flat[1:] != flat[:-1], axis=1) if flat.shape[1] else False
+        vals = a[change]
+        vals = vals.reshape(-1) if dim is None else np.moveaxis(vals, 0, dim)
+        outs = [np.ascontiguousarray(vals)]
+        if return_inverse:
+            inv = np.cumsum(change) - 1
+            outs.append(inv.reshape(x.shape if dim is None else (n,)).astype(np.int64))
+        if return_counts:
+            starts = np.flatnonzero(change)
+            outs.append(np.diff(np.append(starts, n)).astype(np.int64))
+        if len(outs) == 1:
+            return outs[0]
+        ctx.mark_non_differentiable(*outs[1:])
+        return tuple(outs)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Eliminate all but the first element of each run of equal consecutive elements.
+
+    >>> ember.tensor([1, 1, 2, 2, 3, 1]).unique_consecutive()
+    tensor([1, 2, 3, 1])
+    """
+    d = None if dim is None else _one_dim(dim, input._data.ndim, "unique_consecutive")
+    if d is not None and input._data.ndim == 0:
+        d = None
+    return UniqueConsecutive.apply(input, d, return_inverse, return_counts)
+
+
 # ---------------------------------------------------------------- sum_to_size
 def sum_to_size(self, *size) -> Tensor:
     """Sum this tensor down to ``size``, which must be broadcastable to its shape (the inverse
@@ -1811,6 +1853,7 @@ register(
     argsort=_t_argsort,
     msort=msort,
     unique=_t_unique,
+    unique_consecutive=unique_consecutive,
     sum_to_size=sum_to_size,
     dispatch=(
         (np.sum, _np_sum),

@@ -347,6 +347,15 @@ def test_unique():
                lambda lib, x: lib.unique(x, dim=0, return_counts=True)]:
         check_case(OpCase("unique", fn, [x]))
     check_case(OpCase("unique0d", lambda lib, x: x.unique(), [np.array(5)]))
+    y = np.array([[1, 1, 2], [1, 1, 2], [3, 3, 3], [1, 1, 2]], np.int64)
+    for fn in [lambda lib, x: x.unique_consecutive(),
+               lambda lib, x: lib.unique_consecutive(x, return_inverse=True, return_counts=True),
+               lambda lib, x: x.unique_consecutive(dim=0, return_counts=True),
+               lambda lib, x: x.unique_consecutive(return_inverse=True, dim=1),
+               lambda lib, x: x.float().requires_grad_().unique_consecutive()]:
+        check_case(OpCase("unique_consecutive", fn, [y]))
+    check_case(OpCase("uc-empty", lambda lib, x: x.unique_consecutive(return_counts=True),
+                      [np.zeros(0)], grad=[False]))
 
 
 def test_unique_has_a_graph_node_without_backward():
