@@ -984,10 +984,9 @@ def _strip_prefix_ones(value: Tensor) -> Tensor:
 def _index_put_inplace(target: Tensor, np_key, values, accumulate):
     """Write ``values`` (Tensor or number) into ``target`` at ``np_key``, recording autograd."""
     tgt = target._data
-    if isinstance(values, Tensor):
+    if isinstance(values, Tensor) and values._data.ndim:
         vshape = values._data.shape
-        res_shape = np.empty(tgt.shape, dtype=np.bool_)[np_key].shape if tgt.size else \
-            _key_shape(tgt.shape, np_key)
+        res_shape = _key_shape(tgt.shape, np_key)
         try:
             ok = np.broadcast_shapes(vshape, res_shape) == tuple(res_shape)
         except ValueError:
@@ -1012,7 +1011,8 @@ def _index_put_inplace(target: Tensor, np_key, values, accumulate):
 
 
 def _key_shape(shape, np_key):
-    return np.empty(shape, np.bool_)[np_key].shape
+    """The shape ``a[np_key]`` has for ``a`` of ``shape`` (computed on a zero-stride dummy)."""
+    return np.broadcast_to(np.zeros((), np.bool_), shape)[np_key].shape
 
 
 def _copy_into(target: Tensor, value: Tensor) -> Tensor:
@@ -1022,10 +1022,40 @@ def _copy_into(target: Tensor, value: Tensor) -> Tensor:
     return apply_inplace(target, CopyInto, value)
 
 
+def _fast_key(key) -> bool:
+    """True for keys NumPy and PyTorch treat alike: ints, positive-step slices, None, `...`."""
+    for k in (key if type(key) is tuple else (key,)):
+        t = type(k)
+        if t is int or k is None or k is Ellipsis:
+            continue
+        if t is slice:
+            if k.step is not None and (type(k.step) is not int or k.step <= 0):
+                return False
+            continue
+        return False
+    return True
+
+
 def setitem(self: Tensor, key, value) -> None:
     """``t[key] = value``: basic keys write through a view; tensor indices use index_put_."""
     if key is False or (isinstance(key, np.bool_) and not key):
         return
+    # fast path: nothing to record, a basic key -> write into the array directly
+    tv = type(value)
+    if (tv is float or tv is int or (tv is Tensor and not value._requires_grad)) and not (
+            _state[0] and self._requires_grad) and _fast_key(key):
+        if tv is Tensor:
+            v = value._data
+        else:
+            _check_fits(value, self._data.dtype)
+            v = _to_dtype_scalar(value, self._data.dtype) if tv is int else value
+        try:
+            self._data[key] = v
+        except (IndexError, ValueError, TypeError, OverflowError):
+            pass  # the general path below raises PyTorch's error
+        else:
+            self._vc[0] += 1
+            return
     if isinstance(value, Tensor):
         val = value
     elif isinstance(value, (bool, int, float, np.number, np.bool_)):
