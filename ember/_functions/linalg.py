@@ -258,6 +258,24 @@ class Bmm(Function):
         return ga, gb
 
 
+def _np_matmul(x, y):
+    """np.matmul, steering clear of NumPy's slow non-BLAS loop: a batch times a matrix is one
+    GEMM on the folded batch, and a matrix broadcast against a batch is made C-contiguous."""
+    if x.ndim > 2 and y.ndim == 2:
+        return np.matmul(x.reshape(-1, x.shape[-1]), y).reshape(x.shape[:-1] + y.shape[-1:])
+    if x.ndim == 2 and y.ndim > 2 and not x.flags.c_contiguous:
+        x = np.ascontiguousarray(x)
+    elif y.ndim == 2 and x.ndim > 2 and not y.flags.c_contiguous:
+        y = np.ascontiguousarray(y)
+    return np.matmul(x, y)
+
+
+def _matmul_any(x, y):
+    if type(x) is np.ndarray and type(y) is np.ndarray:
+        return _np_matmul(x, y)
+    return x @ y
+
+
 class MatmulND(Function):
     """torch.matmul for the cases PyTorch computes as a folded mm/mv or a broadcast bmm: one node
     named as PyTorch's last one. 1-D operands are treated as a row (left) or column (right)."""
@@ -269,11 +287,7 @@ class MatmulND(Function):
     def forward(ctx, a, b):
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        m = a2.shape[-1]
-        if b2.ndim == 2 and a2.ndim > 2:
-            out = np.matmul(a2.reshape(-1, m), b2).reshape(a2.shape[:-1] + b2.shape[-1:])
-        else:
-            out = np.matmul(a2, b2)
+        out = _np_matmul(a2, b2)
         ctx.out2 = out.shape
         ctx.a1, ctx.b1, ctx.b_nd = a.ndim == 1, b.ndim == 1, b.ndim
         need = ctx.needs_input_grad
@@ -292,7 +306,7 @@ class MatmulND(Function):
         ga = gb = None
         if b is not None:  # gradient for a
             b2 = b.reshape(-1, 1) if ctx.b1 else b
-            ga = g @ _swap(b2)
+            ga = _matmul_any(g, _swap(b2))
             if ctx.a1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if a is not None:  # gradient for b
@@ -301,7 +315,7 @@ class MatmulND(Function):
             if ctx.b_nd <= 2:  # b has no batch: one GEMM over the folded batch of a
                 gb = a2.reshape(-1, m).T @ g.reshape(-1, g.shape[-1])
             else:
-                gb = _swap(a2) @ g
+                gb = _matmul_any(_swap(a2), g)
             if ctx.b1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
