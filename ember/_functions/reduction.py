@@ -378,6 +378,14 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor:
 
 
 # ---------------------------------------------------------------- prod
+def _cast_for_grad(input, dt):
+    """Cast a differentiable input to ``dtype=`` first, so that the values a backward saves are
+    the (cast) input itself and double backward still reaches it."""
+    if input._requires_grad and input._data.dtype != dt and _state[0]:
+        return input.to(FROM_NP[dt])
+    return input
+
+
 def _exclusive_prods(x, axis):
     """prod of x over ``axis`` leaving out each element in turn, without dividing."""
     n = x.shape[axis]
@@ -451,6 +459,7 @@ def prod(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None) -> Tensor:
     tensor([ 2., 12.])
     """
     dt = _sum_dtype(input, dtype)
+    input = _cast_for_grad(input, dt)
     if dim is _NO_DIM:
         return _out(ProdAll.apply(input, None, False, dt), out)
     d = _one_dim(dim, input._data.ndim, "prod")
@@ -1245,7 +1254,8 @@ def cumprod(input, dim, *, dtype=None, out=None) -> Tensor:
     if dim is None:
         raise TypeError("cumprod(): argument 'dim' must be int, not NoneType")
     d = _one_dim(dim, input._data.ndim, "cumprod")
-    return _out(Cumprod.apply(input, d, _cum_dtype(input, dtype)), out)
+    dt = _cum_dtype(input, dtype)
+    return _out(Cumprod.apply(_cast_for_grad(input, dt), d, dt), out)
 
 
 def _cumsum_(self, dim, *, dtype=None):
@@ -1430,6 +1440,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
     x = input._data
     d = _one_dim(dim, x.ndim, "kthvalue")
+    if x.dtype.kind == "b":
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     n = x.shape[d] if x.ndim else 1
     if n == 0:
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
@@ -1491,7 +1503,8 @@ class NanMedianAll(MedianAll):
 def _median(name, all_cls, dim_cls, rt, ignore_nan, input, dim, keepdim):
     x = input._data
     if x.dtype.kind == "b":
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+        kernel = "median_cpu" if dim is _NO_DIM else "median_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if dim is _NO_DIM:
         return all_cls.apply(input, ignore_nan)
     if dim is None:

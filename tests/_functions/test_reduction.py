@@ -188,6 +188,17 @@ def test_dtype_argument_and_autograd():
     x = make((3,), "float32")
     check_case(OpCase("sum-f64", lambda lib, x: x.sum(dtype=lib.float64), [x]))
     check_case(OpCase("prod-f64", lambda lib, x: lib.prod(x, 0, dtype=lib.float64), [x]))
+    # double backward through prod/cumprod with dtype= still reaches the float32 input
+    x = np.array([1.5, 2.0, -0.5, 3.0], np.float32)
+    for f in (lambda lib, t: t.prod(dtype=lib.float64),
+              lambda lib, t: t.cumprod(0, dtype=lib.float64).sum()):
+        res = []
+        for lib in (torch, ember):
+            t = to_torch(x, True) if lib is torch else to_ember(x, True)
+            (g,) = lib.autograd.grad(f(lib, t), t, create_graph=True)
+            res.append((g, lib.autograd.grad(g.sum(), t)[0]))
+        assert_same(res[1][0], res[0][0].detach())
+        assert_same(res[1][1], res[0][1])
     assert_raises_like(lambda lib: lib.ones(2, requires_grad=True).sum(dtype=lib.int64))
     assert_raises_like(lambda lib: lib.ones(2).mean(dtype=lib.int64))
     assert_raises_like(lambda lib: lib.tensor([1, 2]).mean())
@@ -296,6 +307,9 @@ def test_errors_match_torch():
         lambda lib: lib.tensor([1, 2]).nanmean(),
         lambda lib: lib.tensor([True]).argmax(),
         lambda lib: lib.tensor([True]).median(),
+        lambda lib: lib.tensor([True]).median(0),
+        lambda lib: lib.tensor([True]).nanmedian(),
+        lambda lib: lib.tensor([True]).kthvalue(1),
         lambda lib: lib.tensor([True]).topk(1),
         lambda lib: lib.ones(3).topk(4),
         lambda lib: lib.ones(3).topk(-1),
