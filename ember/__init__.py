@@ -73,6 +73,7 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 
 cfloat = None  # complex dtypes are not supported
 layout = type("layout", (), {"__repr__": lambda self: "torch.strided"})

@@ -271,7 +271,8 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
             _state[0] = prev
     if type(out) is not tuple:
         out = (out,)
-    n_in = len(node.next_functions)
+    pos = getattr(node, "_tensor_pos", None)  # user Functions: one grad per forward argument
+    n_in = len(node.next_functions) if pos is None else node._n_args
     if len(out) != n_in:
         if len(out) > n_in and all(o is None for o in out[n_in:]):
             out = out[:n_in]
@@ -280,6 +281,8 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
                 f"function {type(node).__name__} returned an incorrect number of gradients "
                 f"(expected {n_in}, got {len(out)})"
             )
+    if pos is not None and len(pos) != n_in:
+        out = tuple(out[i] for i in pos)
     if node._hooks:
         gi = tuple(_as_tensor_grad(g) for g in out)
         go = tuple(_as_tensor_grad(g) for g in grads)

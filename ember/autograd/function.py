@@ -495,9 +495,14 @@ def _apply_tensors(cls, args, kwargs):
     outs = (out,) if single else out
     if not record:
         return out
-    ctx.next_functions = tuple(_edge(a) if n else (None, 0) for a, n in zip(args, needs))
-    ctx._in_meta = tuple((a._data.shape, a._data.dtype) if n else None
-                         for a, n in zip(args, needs))
+    # as in PyTorch, only Tensor arguments are graph inputs; backward still returns one value
+    # per forward argument, and the engine picks the Tensor ones (_tensor_pos)
+    pos = tuple(i for i, a in enumerate(args) if isinstance(a, T))
+    ctx._n_args = len(args)
+    ctx._tensor_pos = pos
+    ctx.next_functions = tuple(_edge(args[i]) if needs[i] else (None, 0) for i in pos)
+    ctx._in_meta = tuple((args[i]._data.shape, args[i]._data.dtype) if needs[i] else None
+                         for i in pos)
     non_diff = ctx._non_diff or ()
     dirty = ctx._dirty or ()
     results = []
@@ -511,10 +516,13 @@ def _apply_tensors(cls, args, kwargs):
         if any(o is nd for nd in non_diff) or not o._data.dtype.kind == "f":
             o._requires_grad = False
         else:
-            if any(o is d for d in dirty) and o._grad_fn is None and o._requires_grad:
-                raise RuntimeError(
-                    "a leaf Variable that requires grad is being used in an in-place operation."
-                )
+            if any(o is d for d in dirty):
+                if o._grad_fn is None and o._requires_grad:
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad has been used in an in-place "
+                        "operation."
+                    )
+                o._vc[0] += 1  # PyTorch bumps the version of dirty tensors once more
             o._requires_grad = True
             o._grad_fn = ctx
             o._output_nr = k
