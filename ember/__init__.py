@@ -54,6 +54,11 @@ from ._dtype import (
     uint8,
 )
 from ._functions.arithmetic import *  # noqa: F403
+from . import backends, cuda, random  # noqa: E402
+from ._deterministic import *  # noqa: F403
+from ._functions.random import *  # noqa: F403
+from ._generator import Generator, default_generator
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from ._functions.indexing import *  # noqa: F403
 from ._functions.joining import *  # noqa: F403
 from . import nn  # noqa: E402
