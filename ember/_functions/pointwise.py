@@ -110,17 +110,67 @@ def _check_unary_input(fname, x):
         raise _must_be_tensor(fname, x, 1, "input")
 
 
+# NOTE: PyTorch's float32 transcendental kernels are almost always correctly rounded; NumPy's
+# float32 ones are often one ulp off, which shows in printed values. Small float32 arrays are
+# therefore computed in float64 and rounded once; large ones stay in float32 for speed.
+_EXACT_MAX = 1024
+
+
+def _exact(fn, x):
+    """``fn(x)``, computed in float64 for a small float32 array (see ``_EXACT_MAX``)."""
+    if x.dtype == np.float32 and x.size <= _EXACT_MAX:
+        return fn(x.astype(np.float64)).astype(np.float32)
+    return fn(x)
+
+
+# NOTE: max/min must return the first operand on ties (so relu(-0.) is -0., as in PyTorch) and
+# propagate NaN from either. NumPy's maximum(a, b) returns b on ties for float32/float64; that
+# is checked here once, with a slower exact fallback.
+def _ties_to_second() -> bool:
+    ok = True
+    for dt in (np.float32, np.float64):
+        for n in (1, 64):
+            z = np.zeros(n, dt)
+            ok &= bool(np.signbit(np.maximum(z, -z)).all() and np.signbit(np.minimum(z, -z)).all())
+    return ok
+
+
+_FAST_TIES = _ties_to_second()
+
+
+def _max_first(x, other):
+    """max(x, other), x on ties, NaN from either operand."""
+    if x.dtype.kind != "f":
+        return np.maximum(x, other)
+    if _FAST_TIES and x.dtype != np.float16:
+        return np.maximum(other, x)
+    r = np.where(x < other, other, x)
+    return np.where(np.isnan(other), other, r)
+
+
+def _min_first(x, other):
+    """min(x, other), x on ties, NaN from either operand."""
+    if x.dtype.kind != "f":
+        return np.minimum(x, other)
+    if _FAST_TIES and x.dtype != np.float16:
+        return np.minimum(other, x)
+    r = np.where(x > other, other, x)
+    return np.where(np.isnan(other), other, r)
+
+
 # ---------------------------------------------------------------- unary functions
 class _Unary(Function):
     """A one-input elementwise op. Subclasses set ``f`` (the kernel, on a float array for float
     ops), ``df(grad, saved)`` (the gradient) and ``saves``: ``"x"`` (the input) or ``"y"`` (the
     output). ``keeps_int`` ops keep integer dtypes; ``wide`` kernels are composed of several
-    NumPy calls and run float16 in float32 so the result is rounded once, as PyTorch's is."""
+    NumPy calls and run float16 in float32 so the result is rounded once, as PyTorch's is;
+    ``exact`` kernels run small float32 arrays in float64 (see ``_EXACT_MAX``)."""
 
     _arrays = True
     saves = "x"
     keeps_int = False
     wide = False
+    exact = False
     kernel = None  # the name PyTorch's error uses for bool/integer inputs it rejects
     rejects = ""  # dtype kinds ("b", "iu") that raise NotImplementedError
 
@@ -136,6 +186,9 @@ class _Unary(Function):
         if cls.wide and x.dtype == np.float16:
             with np.errstate(all="ignore"):
                 y = cls.f(x.astype(np.float32)).astype(np.float16)
+        elif cls.exact and x.dtype == np.float32 and x.size <= _EXACT_MAX:
+            with np.errstate(all="ignore"):
+                y = cls.f(x.astype(np.float64)).astype(np.float32)
         else:
             with np.errstate(all="ignore"):
                 y = cls.f(x)
@@ -175,6 +228,7 @@ def _unary_fn(cls, fname, doc):
 class Exp(_Unary):
     name = "ExpBackward0"
     saves = "y"
+    exact = True
     f = staticmethod(np.exp)
 
     @staticmethod
@@ -185,6 +239,7 @@ class Exp(_Unary):
 class Exp2(_Unary):
     name = "Exp2Backward0"
     saves = "y"
+    exact = True
     f = staticmethod(np.exp2)
 
     @staticmethod
@@ -195,6 +250,7 @@ class Exp2(_Unary):
 class Expm1(_Unary):
     name = "Expm1Backward0"
     saves = "y"
+    exact = True
     f = staticmethod(np.expm1)
 
     @staticmethod
@@ -204,6 +260,7 @@ class Expm1(_Unary):
 
 class Log(_Unary):
     name = "LogBackward0"
+    exact = True
     f = staticmethod(np.log)
 
     @staticmethod
@@ -213,6 +270,7 @@ class Log(_Unary):
 
 class Log1p(_Unary):
     name = "Log1PBackward0"
+    exact = True
     f = staticmethod(np.log1p)
 
     @staticmethod
@@ -222,6 +280,7 @@ class Log1p(_Unary):
 
 class Log2(_Unary):
     name = "Log2Backward0"
+    exact = True
     f = staticmethod(np.log2)
 
     @staticmethod
@@ -231,6 +290,7 @@ class Log2(_Unary):
 
 class Log10(_Unary):
     name = "Log10Backward0"
+    exact = True
     f = staticmethod(np.log10)
 
     @staticmethod
@@ -266,6 +326,7 @@ class Rsqrt(_Unary):
 
 class Sin(_Unary):
     name = "SinBackward0"
+    exact = True
     f = staticmethod(np.sin)
 
     @staticmethod
@@ -275,6 +336,7 @@ class Sin(_Unary):
 
 class Cos(_Unary):
     name = "CosBackward0"
+    exact = True
     f = staticmethod(np.cos)
 
     @staticmethod
@@ -285,6 +347,7 @@ class Cos(_Unary):
 class Tan(_Unary):
     name = "TanBackward0"
     saves = "y"
+    exact = True
     f = staticmethod(np.tan)
 
     @staticmethod
@@ -294,6 +357,7 @@ class Tan(_Unary):
 
 class Asin(_Unary):
     name = "AsinBackward0"
+    exact = True
     f = staticmethod(np.arcsin)
 
     @staticmethod
@@ -303,6 +367,7 @@ class Asin(_Unary):
 
 class Acos(_Unary):
     name = "AcosBackward0"
+    exact = True
     f = staticmethod(np.arccos)
 
     @staticmethod
@@ -312,6 +377,7 @@ class Acos(_Unary):
 
 class Atan(_Unary):
     name = "AtanBackward0"
+    exact = True
     f = staticmethod(np.arctan)
 
     @staticmethod
@@ -321,6 +387,7 @@ class Atan(_Unary):
 
 class Sinh(_Unary):
     name = "SinhBackward0"
+    exact = True
     f = staticmethod(np.sinh)
 
     @staticmethod
@@ -330,6 +397,7 @@ class Sinh(_Unary):
 
 class Cosh(_Unary):
     name = "CoshBackward0"
+    exact = True
     f = staticmethod(np.cosh)
 
     @staticmethod
@@ -340,6 +408,7 @@ class Cosh(_Unary):
 class Tanh(_Unary):
     name = "TanhBackward0"
     saves = "y"
+    exact = True
     f = staticmethod(np.tanh)
 
     @staticmethod
@@ -367,6 +436,7 @@ class Acosh(_Unary):
 
 class Atanh(_Unary):
     name = "AtanhBackward0"
+    exact = True
     f = staticmethod(np.arctanh)
 
     @staticmethod
@@ -375,8 +445,7 @@ class Atanh(_Unary):
 
 
 class Sigmoid(_Unary):
-    """1 / (1 + exp(-x)), evaluated from exp(-|x|) so it neither overflows nor loses the tiny
-    values for large negative x."""
+    """1 / (1 + exp(-x)), as PyTorch computes it: exp overflowing to inf gives 0, never NaN."""
 
     name = "SigmoidBackward0"
     saves = "y"
@@ -384,9 +453,7 @@ class Sigmoid(_Unary):
 
     @staticmethod
     def f(x):
-        e = np.exp(-np.abs(x))
-        r = 1 / (1 + e)
-        return np.where(x >= 0, r, e * r)
+        return 1 / (1 + _exact(np.exp, -x))
 
     @staticmethod
     def df(grad, y):
@@ -609,7 +676,7 @@ class Relu(_Unary):
     def forward(ctx, x):
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = np.maximum(x, x.dtype.type(0))
+        y = _max_first(x, x.dtype.type(0))
         if ctx.needs_input_grad[0]:
             ctx.mask = y > 0
         return y
@@ -870,7 +937,7 @@ class Maximum(Function):
 
     _arrays = True
     name = "MaximumBackward0"
-    _np = staticmethod(np.maximum)
+    _np = staticmethod(_max_first)
 
     @classmethod
     def forward(cls, ctx, a, b):
@@ -891,7 +958,7 @@ class Maximum(Function):
 
 class Minimum(Maximum):
     name = "MinimumBackward0"
-    _np = staticmethod(np.minimum)
+    _np = staticmethod(_min_first)
 
 
 class Fmax(Function):
@@ -899,14 +966,16 @@ class Fmax(Function):
 
     _arrays = True
     name = "FmaxBackward0"
-    _np = staticmethod(np.fmax)
 
     @classmethod
     def forward(cls, ctx, a, b):
-        a, b, _ = operands(a, b)
+        a, b, dt = operands(a, b)
+        if dt.kind != "f":
+            return np.maximum(a, b) if cls is Fmax else np.minimum(a, b)
+        pick_a = ((a >= b) if cls is Fmax else (a <= b)) | np.isnan(b)
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
-            ctx.pick_a = ((a >= b) if cls is Fmax else (a <= b)) | np.isnan(b)
-        return cls._np(a, b)
+            ctx.pick_a = pick_a
+        return np.where(pick_a, a, b)  # a on ties, as PyTorch
 
     @staticmethod
     def backward(ctx, grad):
@@ -917,7 +986,6 @@ class Fmax(Function):
 
 class Fmin(Fmax):
     name = "FminBackward0"
-    _np = staticmethod(np.fmin)
 
 
 def _fmod_arrays(a, b, dt, kernel):
@@ -943,7 +1011,7 @@ class Fmod(Function):
         with np.errstate(all="ignore"):
             y = np.fmod(a, b)
             if ctx.needs_input_grad[1]:
-                ctx.q = np.trunc((a - y) / b)  # trunc(a / b), constant w.r.t. the inputs
+                ctx.q = np.trunc(np.true_divide(a, b))  # a constant w.r.t. the inputs
         return y
 
     @staticmethod
@@ -978,7 +1046,7 @@ class Remainder(Function):
         with np.errstate(all="ignore"):
             y = _py_remainder(a, b)
             if ctx.needs_input_grad[1]:
-                ctx.q = np.floor(np.true_divide(a, b))
+                ctx.q = np.floor_divide(a, b)  # Python's (and PyTorch's) float floordiv
         return np.asarray(y, dtype=dt)
 
     @staticmethod
@@ -1219,9 +1287,9 @@ class Clamp(Function):
         lo_ = _scalar_as(lo, dt) if lo is not None else None
         hi_ = _scalar_as(hi, dt) if hi is not None else None
         if lo_ is not None:
-            y = np.maximum(y, lo_)
+            y = _max_first(y, lo_)
         if hi_ is not None:
-            y = np.minimum(y, hi_)
+            y = _min_first(y, hi_)
         if y is x:
             y = x.copy()
         if ctx.needs_input_grad[0]:
@@ -1273,10 +1341,10 @@ class ClampTensor(Function):
         y = x
         if lo is not None:
             check_broadcast(x.shape, lo.shape)
-            y = np.maximum(y, lo)
+            y = _max_first(y, lo)
         if hi is not None:
             check_broadcast(np.shape(y), hi.shape)
-            y = np.minimum(y, hi)
+            y = _min_first(y, hi)
         need = ctx.needs_input_grad
         if any(need):
             if lo is not None and hi is not None:
@@ -1437,14 +1505,11 @@ def _copy_(self, src, non_blocking=False):
 
 # ---------------------------------------------------------------- comparisons
 def _cmp_operands(a, b):
-    """Arrays to compare: promoted as PyTorch does; Python ints against integer arrays compare
-    exactly (no wrap-around), as PyTorch's comparisons do."""
-    if type(b) is np.ndarray:
-        if a.dtype == b.dtype:
-            if a.shape != b.shape:
-                check_broadcast(a.shape, b.shape)
-            return a, b
-    elif type(b) is int and a.dtype.kind in "iu":
+    """Arrays to compare, promoted as PyTorch does (a Python int is cast to an integer tensor's
+    dtype, wrapping around as in PyTorch: ``int8_tensor == 257`` compares with 1)."""
+    if type(b) is np.ndarray and a.dtype == b.dtype:
+        if a.shape != b.shape:
+            check_broadcast(a.shape, b.shape)
         return a, b
     a, b, _ = operands(a, b)
     return a, b
@@ -1495,7 +1560,8 @@ def _comparison(np_fn, fname, doc):
             f"_{fname.capitalize()}Inplace{suffix}", (Function,),
             {"_arrays": True, "name": f"{fname.capitalize()}Backward{suffix}",
              "forward": staticmethod(lambda ctx, a, b: np_fn(*_cmp_operands(a, b))),
-             "backward": staticmethod(lambda ctx, grad: (_zeros(grad), None)),
+             "backward": staticmethod(lambda ctx, grad: (
+                 _zeros(grad), _zeros(grad) if ctx.needs_input_grad[1] else None)),
              "__module__": __name__},
         )
 
@@ -1973,7 +2039,8 @@ def _fmod_(self, other):
 
 
 _REMAINDER_SIGS = ("Tensor input, Tensor other, *, Tensor out = None",
-                   "Number self, Tensor other",
+                   "Number self, Tensor other)\n      didn't match because some of the arguments "
+                   "have invalid types: (!{0}!, !{1}!",
                    "Tensor input, Number other, *, Tensor out = None")
 
 
@@ -1990,7 +2057,9 @@ def remainder(input, other, *, out=None) -> Tensor:
             return _out(RemainderScalar.apply(input, as_operand(other)), out)
     elif isinstance(other, Tensor) and _is_number(input):
         return _out(RemainderScalarSelf.apply(as_operand(input), other), out)
-    raise _invalid_combination("remainder", (input, other), _REMAINDER_SIGS)
+    names = [type(a).__name__ for a in (input, other)]
+    sigs = [sig.format(*names) for sig in _REMAINDER_SIGS]
+    raise _invalid_combination("remainder", (input, other), sigs)
 
 
 def _remainder_(self, other):
