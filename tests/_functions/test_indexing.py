@@ -479,3 +479,34 @@ def test_uses_do_not_break_on_empty():
         check_case(OpCase("empty", fn, [X]))
     check_case(OpCase("empty-in", lambda lib, x: x[lib.zeros(0, 5, dtype=lib.bool)],
                       [make((0, 5), "float32")]))
+
+
+@pytest.mark.parametrize("key", [0, (slice(None),), ([0, 2],), (Ellipsis,)])
+def test_setitem_grad_flows_to_value_only(key):
+    def run(lib):
+        a = lib.zeros(3, 4)
+        v = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+        a[key] = v * 2
+        (a * lib.arange(12.0).reshape(3, 4)).sum().backward()
+        name = a.grad_fn.name() if lib is torch else type(a.grad_fn).__name__
+        return name.replace("torch::autograd::", ""), a, v.grad
+
+    e, t = run(ember), run(torch)
+    assert e[0] == t[0]
+    assert_same(e[1], t[1])
+    assert_same(e[2], t[2])
+
+
+def test_augmented_assignment_through_indexing():
+    def run(lib):
+        a = lib.tensor(np.arange(12.0, dtype=np.float32).reshape(3, 4), requires_grad=True)
+        b = a * 1
+        b[0] += 1
+        b[[1, 2]] *= 2
+        b[:, 1] = b[:, 2] * 3
+        b[lib.from_numpy(b.detach().numpy() > 20)] = 0.5
+        (b * 1).sum().backward()
+        return b, a.grad
+
+    for x, y in zip(run(ember), run(torch)):
+        assert_same(x, y)
