@@ -370,6 +370,8 @@ def atleast_3d(*tensors):
 def hstack(tensors, *, out=None) -> Tensor:
     """Concatenate column-wise (along dim 0 for 1-D inputs, else dim 1)."""
     tensors = _tensor_list(tensors, "hstack")
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
     ts = _atleast(1, (tensors,)) if tensors else ()
     if ts and ts[0]._data.ndim == 1:
         return cat(list(ts), 0, out=out)
@@ -379,6 +381,8 @@ def hstack(tensors, *, out=None) -> Tensor:
 def vstack(tensors, *, out=None) -> Tensor:
     """Concatenate row-wise, after making each input at least 2-D."""
     tensors = _tensor_list(tensors, "vstack")
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
     return cat(list(_atleast(2, (tensors,))) if tensors else [], 0, out=out)
 
 
@@ -388,6 +392,8 @@ row_stack = vstack
 def dstack(tensors, *, out=None) -> Tensor:
     """Concatenate depth-wise (dim 2), after making each input at least 3-D."""
     tensors = _tensor_list(tensors, "dstack")
+    if not tensors:
+        raise RuntimeError("dstack expects a non-empty TensorList")
     return cat(list(_atleast(3, (tensors,))) if tensors else [], 2, out=out)
 
 
@@ -396,6 +402,8 @@ def column_stack(tensors, *, out=None) -> Tensor:
     from .shape import reshape
 
     tensors = _tensor_list(tensors, "column_stack")
+    if not tensors:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
     cols = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
     return hstack(cols, out=out)
 
@@ -631,25 +639,28 @@ def meshgrid(*tensors, indexing=None):
 
 
 def broadcast_shapes(*shapes) -> Size:
-    """The shape that tensors of the given shapes broadcast to."""
-    shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
+    """The shape that tensors of the given shapes broadcast to.
+
+    >>> ember.broadcast_shapes((2,), (3, 1))
+    torch.Size([3, 2])
+    """
+    shapes = [(int(s),) if isinstance(s, (int, np.integer)) else s for s in shapes]
     n = builtins.max((len(s) for s in shapes), default=0)
-    out = [1] * n
-    for s in shapes:
-        for i, v in enumerate(s):
-            j = n - len(s) + i
+    common = [1] * n
+    for arg, shape in enumerate(shapes):
+        for i in range(-1, -1 - len(shape), -1):
+            v = shape[i]
             if v < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            if common[i] == 1:
+                common[i] = v
+            elif v != 1 and common[i] != v:
                 raise RuntimeError(
-                    f"Trying to create tensor with negative dimension {v}: {list(s)}"
+                    f"Attempting to broadcast a dimension of length {v} at {i}! Mismatching "
+                    f"argument at index {arg} had {shape}; but expected shape should be "
+                    f"broadcastable to {common}"
                 )
-            if out[j] == 1:
-                out[j] = v
-            elif v != 1 and v != out[j]:
-                raise RuntimeError(
-                    f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch "
-                    f"is between {list(s)} and {out}"
-                )
-    return Size(out)
+    return Size(common)
 
 
 def broadcast_tensors(*tensors):
@@ -717,7 +728,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if a.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if a.size == 0:
-        if num_classes == -1:
+        if num_classes <= 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
         return Tensor._make(np.zeros(a.shape + (num_classes,), np.int64))
     if a.min() < 0:

@@ -144,6 +144,12 @@ def test_cat_promotion_table():
                           [make((2,), da), make((3,), db)], grad=[False, False]))
 
 
+def test_broadcast_shapes():
+    for shapes in [((2,), (3, 1), (1, 1, 1)), ((), (4,)), (3, (2, 1)), ()]:
+        assert ember.broadcast_shapes(*shapes) == torch.broadcast_shapes(*shapes)
+    assert_same(ember.block_diag(), torch.block_diag())
+
+
 def test_repeat_interleave_of_repeats():
     for r in [np.array([1, 2, 3]), np.array([0, 2]), np.array([], np.int64)]:
         check_case(OpCase("ri_repeats", lambda lib, x: lib.repeat_interleave(x), [r]))
@@ -199,6 +205,14 @@ def test_errors_match_torch():
         lambda lib: lib.meshgrid(lib.ones(3), lib.ones(2, dtype=lib.long), indexing="ij"),
         lambda lib: lib.broadcast_tensors(lib.ones(2, 3), lib.ones(4)),
         lambda lib: lib.block_diag(lib.ones(1, 1, 1)),
+        lambda lib: lib.hstack([]),
+        lambda lib: lib.vstack([]),
+        lambda lib: lib.dstack([]),
+        lambda lib: lib.column_stack([]),
+        lambda lib: lib.broadcast_shapes((2, 1), (3, 2)),
+        lambda lib: lib.broadcast_shapes((5, 2, 1), (4, 3)),
+        lambda lib: lib.broadcast_shapes((1,), (-1,)),
+        lambda lib: lib.nn.functional.one_hot(lib.tensor([], dtype=lib.long), 0),
     ]:
         assert_raises_like(fn)
 
