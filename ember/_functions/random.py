@@ -121,6 +121,16 @@ class _CopyCache(dict):
 _Copy = _CopyCache()
 
 
+def _empty_like(arr: np.ndarray, npdtype) -> Tensor:
+    """PyTorch's ``empty_like`` (preserve format): a dense input's strides are kept, so the
+    samplers fill it in the same memory order."""
+    if arr.flags.c_contiguous or arr.ndim < 2:
+        return Tensor._make(np.empty(arr.shape, npdtype), False)
+    order = sorted(range(arr.ndim), key=lambda d: -abs(arr.strides[d]))
+    base = np.empty([arr.shape[d] for d in order], npdtype)
+    return Tensor._make(base.transpose(np.argsort(order)), False)
+
+
 def _new(shape, npdtype, requires_grad=False) -> Tensor:
     if requires_grad and npdtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -300,11 +310,11 @@ def _random_values(gen, n: int, npdtype, frm, to) -> np.ndarray:
     return gen._u64(n).view(np.int64).astype(npdtype)
 
 
-def _bernoulli_tensor_values(gen, shape, npdtype, p: np.ndarray) -> np.ndarray:
-    """Tensor ``p``: a float32 uniform per element for float/half p, 53-bit for double p."""
+def _bernoulli_tensor_values(gen, npdtype, p: np.ndarray) -> np.ndarray:
+    """Tensor ``p`` (broadcast, in iteration order): a float32 uniform per element for float and
+    half p, a 53-bit one for double p."""
     if p.dtype.kind != "f":
         raise _not_implemented("bernoulli_tensor_cpu_p_", p.dtype)
-    p = np.broadcast_to(p, shape)
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise RuntimeError(
             "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
@@ -431,7 +441,7 @@ def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     if isinstance(p, Tensor):
         if arr.size == 0:
             return self
-        vals = _bernoulli_tensor_values(gen, arr.shape, arr.dtype, _order_p(self, p._data))
+        vals = _bernoulli_tensor_values(gen, arr.dtype, _order_p(self, p._data))
         return _write(self, vals.reshape(-1), "BernoulliBackward1")
     p = float(p)
     if not 0 <= p <= 1:
@@ -564,7 +574,7 @@ def rand_like(input: Tensor, *, generator=None, dtype=None, layout=None, device=
               requires_grad=False, memory_format=None) -> Tensor:
     """``rand`` with ``input``'s shape (and dtype, unless given)."""
     _check_device(device)
-    t = _new(input._data.shape, _like_dtype(input, dtype))
+    t = _empty_like(input._data, _like_dtype(input, dtype))
     uniform_(t, generator=generator)
     t._requires_grad = bool(requires_grad)
     return t
@@ -574,7 +584,7 @@ def randn_like(input: Tensor, *, generator=None, dtype=None, layout=None, device
                requires_grad=False, memory_format=None) -> Tensor:
     """``randn`` with ``input``'s shape (and dtype, unless given)."""
     _check_device(device)
-    t = _new(input._data.shape, _like_dtype(input, dtype))
+    t = _empty_like(input._data, _like_dtype(input, dtype))
     normal_(t, generator=generator)
     t._requires_grad = bool(requires_grad)
     return t
@@ -620,7 +630,7 @@ def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None,
     if high is None:
         low, high = 0, low
     _check_device(device)
-    t = _new(input._data.shape, _like_dtype(input, dtype))
+    t = _empty_like(input._data, _like_dtype(input, dtype))
     random_(t, int(low), int(high), generator=generator)
     t._requires_grad = bool(requires_grad)
     return t
@@ -728,10 +738,11 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples: 1 with probability ``input`` (elementwise), or with probability ``p``."""
     gen = _check_generator(generator)
     arr = input._data
-    t = _new(arr.shape, arr.dtype)
+    t = _new(arr.shape, arr.dtype)  # contiguous, whatever the input's strides
     if p is None:
         if arr.size:
-            t._data[...] = _bernoulli_tensor_values(gen, arr.shape, arr.dtype, arr)
+            vals = _bernoulli_tensor_values(gen, arr.dtype, _order_p(t, arr))
+            _write(t, vals.reshape(-1), "BernoulliBackward1")
         return _FN["BernoulliBackward0"].apply(input, t._data)
     bernoulli_(t, p, generator=gen)
     if input._requires_grad and _state[0]:
@@ -803,11 +814,8 @@ def poisson(input: Tensor, generator=None) -> Tensor:
     if rates.size and not (rates.min() >= 0):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     gen = _check_generator(generator)
-    lam = _iteration_view(rates).reshape(-1).astype(f64).tolist()
-    out = _sample_poisson(gen, lam)
-    vals = np.zeros(rates.shape, rates.dtype)
-    view = _iteration_view(vals)
-    view[...] = _from_double(np.array(out, f64), rates.dtype).reshape(view.shape)
+    out = _sample_poisson(gen, rates.reshape(-1).astype(f64).tolist())  # C order
+    vals = _from_double(np.array(out, f64), rates.dtype).reshape(rates.shape)
     return _FN["PoissonBackward0"].apply(input, vals)
 
 

@@ -1,0 +1,274 @@
+"""Samplers against PyTorch: the same seed must give the same bits and leave the generator in
+the same state, for every size (both of randn's paths) and dtype."""
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from tests.optable import assert_raises_like
+
+SIZES = (0, 1, 7, 15, 16, 17, 31, 1000, 10**5)
+FLOATS = ("float16", "float32", "float64")
+INTS = ("int64", "int32", "int16", "int8", "uint8")
+
+
+def _bits(x) -> bytes:
+    a = x.detach().numpy() if hasattr(x, "detach") else np.asarray(x)
+    return a.dtype.str.encode() + repr(a.shape).encode() + np.ascontiguousarray(a).tobytes()
+
+
+def _same_state() -> bool:
+    return np.array_equal(ember.get_rng_state().numpy(), torch.get_rng_state().numpy())
+
+
+def check(fn, seed=0, dtype=None):
+    """Run ``fn(lib, dtype)`` under both libraries from the same seed: identical bits and
+    identical generator states afterwards."""
+    ember.manual_seed(seed)
+    torch.manual_seed(seed)
+    a = fn(ember, None if dtype is None else getattr(ember, dtype))
+    b = fn(torch, None if dtype is None else getattr(torch, dtype))
+    assert _bits(a) == _bits(b), f"values differ: {a} vs {b}"
+    assert _same_state(), "generator states differ"
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_rand_randn(n, dtype):
+    check(lambda L, d: L.rand(n, dtype=d), n, dtype)
+    check(lambda L, d: L.randn(n, dtype=d), n, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_like_and_shapes(dtype):
+    x = np.zeros((3, 7), dtype)
+    check(lambda L, d: L.rand_like(L.from_numpy(x)), 1)
+    check(lambda L, d: L.randn_like(L.from_numpy(x)), 2)
+    check(lambda L, d: L.randn(2, 3, 4, dtype=d), 3, dtype)
+    check(lambda L, d: L.rand((5, 5), dtype=d), 4, dtype)
+    check(lambda L, d: L.randn((), dtype=d), 5, dtype)
+    check(lambda L, d: L.randint_like(L.from_numpy(x), 3, 9), 6)
+    check(lambda L, d: L.randint_like(L.from_numpy(x), 9), 7)
+
+
+def test_seed_program():
+    """The seed tutorial's opening lines."""
+    for lib in (ember, torch):
+        lib.manual_seed(42)
+        lib.cuda.manual_seed(42)
+        lib.backends.cudnn.deterministic = True
+        lib.backends.cudnn.benchmark = False
+    ember.manual_seed(42)
+    torch.manual_seed(42)
+    assert _bits(ember.randn(1, 3, 4, 4)) == _bits(torch.randn(1, 3, 4, 4))
+    assert repr(ember.randn(2, 3)) == repr(torch.randn(2, 3))
+
+
+@pytest.mark.parametrize("n", (1, 7, 17, 1000, 10**5))
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_uniform_normal_inplace(n, dtype):
+    check(lambda L, d: L.empty(n, dtype=d).uniform_(-3.7, 2.1), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).normal_(0.5, 2.3), n, dtype)
+    # non-contiguous: PyTorch fills in memory order and takes the scalar normal path
+    check(lambda L, d: L.empty(n, 3, dtype=d).t().normal_(), n, dtype)
+    check(lambda L, d: L.empty(n, 3, dtype=d).t().uniform_(), n, dtype)
+
+
+@pytest.mark.parametrize("n", (1, 7, 17, 1000))
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_continuous_distributions(n, dtype):
+    check(lambda L, d: L.empty(n, dtype=d).exponential_(1.7), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).log_normal_(0.2, 0.9), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).log_normal_(), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).cauchy_(0.3, 2.1), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).cauchy_(), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).geometric_(0.3), n, dtype)
+
+
+@pytest.mark.parametrize("dtype", INTS + FLOATS + ("bool",))
+def test_random_(dtype):
+    check(lambda L, d: L.empty(1000, dtype=d).random_(), 1, dtype)
+    if dtype != "bool":
+        check(lambda L, d: L.empty(1000, dtype=d).random_(100), 2, dtype)
+        check(lambda L, d: L.empty(1000, dtype=d).random_(3, 50), 3, dtype)
+        check(lambda L, d: L.empty(1000, dtype=d).random_(from_=7) if L is ember
+              else L.empty(1000, dtype=d).random_(7, None), 4, dtype)
+    check(lambda L, d: L.empty(1000, dtype=d).geometric_(0.2), 5, dtype) if dtype != "bool" \
+        else None
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_randint_randperm(n):
+    check(lambda L, d: L.randint(-3, 10, (n,)), n)
+    check(lambda L, d: L.randint(10, (n, 2)), n)
+    check(lambda L, d: L.randint(0, 2**40, (n,)), n)  # range >= 2**28: random64
+    check(lambda L, d: L.randint(0, 2**28, (n,), dtype=L.int64), n)
+    check(lambda L, d: L.randint(0, 2**20, (n,), dtype=L.float32), n)
+    check(lambda L, d: L.randperm(n), n)
+    check(lambda L, d: L.randperm(min(n, 127), dtype=L.int8), n)
+    check(lambda L, d: L.randperm(n, dtype=L.float64), n)
+
+
+def test_random_full_64_bits():
+    check(lambda L, d: L.empty(100, dtype=L.int64).random_(-(2**63), None), 3)
+
+
+@pytest.mark.parametrize("n", (1, 7, 17, 1000, 10**5))
+@pytest.mark.parametrize("dtype", FLOATS + ("int64", "bool", "uint8"))
+def test_bernoulli(n, dtype):
+    check(lambda L, d: L.empty(n, dtype=d).bernoulli_(0.3), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).bernoulli_(L.rand(n)), n, dtype)
+    check(lambda L, d: L.empty(n, dtype=d).bernoulli_(L.rand(n, dtype=L.float64)), n, dtype)
+    if dtype in FLOATS:
+        check(lambda L, d: L.bernoulli(L.rand(n, dtype=d)), n, dtype)
+        check(lambda L, d: L.bernoulli(L.rand(n, dtype=d), 0.7), n, dtype)
+        check(lambda L, d: L.rand(n, 2, dtype=d).t().bernoulli(), n, dtype)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_normal_overloads(dtype):
+    x = np.linspace(-3, 3, 1000).astype(dtype)
+    s = np.linspace(0, 2, 1000).astype(dtype)
+    check(lambda L, d: L.normal(L.from_numpy(x), 2.0), 1)
+    check(lambda L, d: L.normal(L.from_numpy(x[:10]), 2.0), 1)
+    check(lambda L, d: L.normal(1.5, L.from_numpy(s)), 2)
+    check(lambda L, d: L.normal(L.from_numpy(x), L.from_numpy(s)), 3)
+    check(lambda L, d: L.normal(L.from_numpy(x[:5]), L.from_numpy(s[:5])), 3)
+    check(lambda L, d: L.normal(1.5, 2.0, (40, 3), dtype=d), 4, dtype)
+    check(lambda L, d: L.normal(1.5, 2.0, size=(3,), dtype=d), 4, dtype)
+
+
+def test_normal_grad_fn():
+    m = ember.zeros(3, requires_grad=True)
+    y = ember.normal(m, 1.0)
+    assert type(y.grad_fn).__name__ == "NormalBackward1"
+    y.sum().backward()
+    assert m.grad.tolist() == [0.0, 0.0, 0.0]
+    s = ember.ones(3, requires_grad=True)
+    assert type(ember.normal(0.0, s).grad_fn).__name__ == "NormalBackward2"
+    assert type(ember.normal(m, s).grad_fn).__name__ == "NormalBackward3"
+    p = ember.full((3,), 0.5, requires_grad=True)
+    assert type(ember.bernoulli(p).grad_fn).__name__ == "BernoulliBackward0"
+    assert type(ember.poisson(p).grad_fn).__name__ == "PoissonBackward0"
+    y = p * 2
+    assert type(y.uniform_().grad_fn).__name__ == "UniformBackward0"
+    assert type((p * 2).normal_().grad_fn).__name__ == "NormalBackward0"
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        p.uniform_()
+    with ember.no_grad():
+        p.uniform_()
+
+
+@pytest.mark.parametrize("n", (1, 7, 100))
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+def test_multinomial(dtype, n):
+    if True:
+        check(lambda L, d: L.multinomial(L.rand(n, dtype=d) + 0.01, 1), n, dtype)
+        check(lambda L, d: L.multinomial(L.rand(4, n, dtype=d), min(n, 5)), n, dtype)
+        check(lambda L, d: L.multinomial(L.rand(4, n, dtype=d), 9, True), n, dtype)
+        check(lambda L, d: L.rand(n, dtype=d).multinomial(20, replacement=True), n, dtype)
+    check(lambda L, d: L.multinomial(L.tensor([0.0, 1.0, 3.0], dtype=d), 50, True), 1, dtype)
+
+
+def test_multinomial_half_with_replacement():
+    check(lambda L, d: L.multinomial(L.rand(3, 50, dtype=L.float16), 20, True), 3)
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_poisson(dtype):
+    check(lambda L, d: L.poisson(L.rand(2000, dtype=d) * 25), 1, dtype)
+    check(lambda L, d: L.poisson(L.tensor([0.0, 0.5, 9.99, 10.0, 150.0, 1e4], dtype=d)), 2)
+
+
+def test_interleaved_and_generators():
+    def mix(L, d):
+        g = L.Generator().manual_seed(123)
+        return L.cat([
+            L.randn(3), L.rand(17), L.randn(17, generator=g), L.randn(5, dtype=L.float64),
+            L.empty(9).log_normal_(), L.randn(40), L.rand(3, generator=g),
+            L.randint(5, (4,)).float(), L.randperm(6, generator=g).float(), L.randn(1),
+            L.empty(5).bernoulli_(0.5), L.empty(3).normal_(generator=g),
+        ])
+    check(mix, 9)
+
+
+def test_explicit_generator_leaves_default_alone():
+    for L in (ember, torch):
+        L.manual_seed(1)
+    g_e = ember.Generator().manual_seed(5)
+    g_t = torch.Generator().manual_seed(5)
+    a = ember.randn(100, generator=g_e)
+    b = torch.randn(100, generator=g_t)
+    assert _bits(a) == _bits(b)
+    assert _same_state()
+    assert np.array_equal(g_e.get_state().numpy(), g_t.get_state().numpy())
+
+
+def test_state_save_restore():
+    ember.manual_seed(3)
+    torch.manual_seed(3)
+    ember.randn(3)
+    torch.randn(3)  # leaves a cached normal sample
+    se, st = ember.get_rng_state(), torch.get_rng_state()
+    assert np.array_equal(se.numpy(), st.numpy())
+    a1, b1 = ember.randn(5), torch.randn(5)
+    ember.set_rng_state(ember.from_numpy(st.numpy().copy()))  # PyTorch's state into Ember
+    torch.set_rng_state(torch.from_numpy(se.numpy()))  # and Ember's into PyTorch
+    assert _bits(ember.randn(5)) == _bits(a1) == _bits(torch.randn(5)) == _bits(b1)
+
+
+def test_default_dtype_float64():
+    ember.set_default_dtype(ember.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        check(lambda L, d: L.randn(33), 1)
+        check(lambda L, d: L.rand(3), 1)
+    finally:
+        ember.set_default_dtype(ember.float32)
+        torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize("bad", [
+    lambda L: L.randint(5, 5, (3,)),
+    lambda L: L.randint(5, 2, (3,)),
+    lambda L: L.empty(3, dtype=L.uint8).random_(0, 300),
+    lambda L: L.randint(3, (2,), dtype=L.bool),
+    lambda L: L.rand(3, dtype=L.int64),
+    lambda L: L.randn(3, dtype=L.int64),
+    lambda L: L.empty(3, dtype=L.int32).normal_(),
+    lambda L: L.empty(3).normal_(0, -1),
+    lambda L: L.empty(3).uniform_(2, 1),
+    lambda L: L.empty(3, dtype=L.int64).exponential_(),
+    lambda L: L.empty(3).exponential_(0),
+    lambda L: L.empty(3).geometric_(1),
+    lambda L: L.empty(3).log_normal_(0, 0),
+    lambda L: L.empty(3).cauchy_(0, 0),
+    lambda L: L.empty(3).bernoulli_(1.5),
+    lambda L: L.empty(3).bernoulli_(-0.5),
+    lambda L: L.bernoulli(L.tensor([0.5, 1.5])),
+    lambda L: L.bernoulli(L.tensor([1, 0])),
+    lambda L: L.multinomial(L.tensor([0.0, 0.0]), 1),
+    lambda L: L.multinomial(L.tensor([-1.0, 2.0]), 1),
+    lambda L: L.multinomial(L.tensor([0.0, 0.0]), 2, True),
+    lambda L: L.multinomial(L.tensor([-1.0, 2.0]), 2, True),
+    lambda L: L.multinomial(L.tensor([1.0, float("inf")]), 2, True),
+    lambda L: L.multinomial(L.tensor([1.0, 2.0]), 3),
+    lambda L: L.multinomial(L.tensor([1.0, 2.0]), 0),
+    lambda L: L.multinomial(L.tensor(1.0), 1),
+    lambda L: L.multinomial(L.tensor([1, 2]), 1),
+    lambda L: L.poisson(L.tensor([-1.0])),
+    lambda L: L.poisson(L.tensor([1, 2])),
+    lambda L: L.randperm(-1),
+    lambda L: L.normal(L.zeros(2), L.tensor([1.0, -1.0])),
+    lambda L: L.normal(L.zeros(2), -1.0),
+])
+def test_errors(bad):
+    assert_raises_like(bad)
+
+
+def test_like_keeps_strides_and_poisson_order():
+    x = np.zeros((40, 3), "float32")
+    check(lambda L, d: L.randn_like(L.from_numpy(x).t()), 1)  # strides kept: scalar path
+    check(lambda L, d: L.rand_like(L.from_numpy(x).t()), 2)
+    check(lambda L, d: L.poisson(L.rand(40, 3).t() * 5), 3)
