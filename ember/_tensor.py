@@ -802,6 +802,16 @@ def _check_inplace(t: Tensor) -> None:
                            "read-only); clone() it before writing.")
 
 
+def _check_inplace_result(out, t) -> None:
+    """An in-place op's result must have the written tensor's shape and a castable dtype."""
+    if out._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(out._data.shape)}"
+        )
+    _check_cast(out.dtype, t.dtype)
+
+
 def _check_cast(result_dtype, out_dtype) -> None:
     if not _can_cast(result_dtype, out_dtype):
         raise RuntimeError(
@@ -821,7 +831,7 @@ def apply_inplace(t: Tensor, fn_cls, *args) -> Tensor:
         isinstance(a, Tensor) and a._requires_grad for a in args))
     if not record:
         out = fn_cls.apply(t, *args)
-        _check_cast(out.dtype, t.dtype)
+        _check_inplace_result(out, t)
         np.copyto(t._data, out._data, casting="unsafe")
         t._vc[0] += 1
         return t
@@ -830,7 +840,7 @@ def apply_inplace(t: Tensor, fn_cls, *args) -> Tensor:
 
         return inplace_on_view(t, fn_cls, args)
     out = fn_cls.apply(t, *args)
-    _check_cast(out.dtype, t.dtype)
+    _check_inplace_result(out, t)
     _keep_original(out._grad_fn, t)
     np.copyto(t._data, out._data, casting="unsafe")
     t._vc[0] += 1

@@ -728,10 +728,12 @@ class NanToNum(Function):
         if ctx.needs_input_grad[0]:
             ctx.finite = np.isfinite(x)
         fi = np.finfo(x.dtype)
-        return np.nan_to_num(
-            x, nan=0.0 if nan is None else nan, posinf=fi.max if posinf is None else posinf,
-            neginf=fi.min if neginf is None else neginf,
-        )
+        with np.errstate(all="ignore"):  # a replacement too large for the dtype becomes inf
+            return np.nan_to_num(
+                x, nan=0.0 if nan is None else nan,
+                posinf=fi.max if posinf is None else posinf,
+                neginf=fi.min if neginf is None else neginf,
+            )
 
     @staticmethod
     def backward(ctx, grad):
@@ -1248,19 +1250,21 @@ def _result_np(*arrays):
     return _dtype.result_type(*(Tensor._make(a) for a in arrays)).np
 
 
+_FLOAT_MAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
             "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
 def _scalar_as(value, dt):
     """A Python number as a scalar of dtype ``dt``, with PyTorch's overflow error."""
-    if dt.kind == "b":
-        return bool(value)
-    if dt.kind == "f":
-        if math.isfinite(value) and _builtin_abs(value) > np.finfo(dt).max:
+    fmax = _FLOAT_MAX.get(dt)
+    if fmax is not None:
+        if _builtin_abs(value) > fmax and math.isfinite(value):
             raise RuntimeError(f"value cannot be converted to type {_C_NAMES[dt.name]} without "
                                "overflow")
-        return dt.type(value)
+        return float(value)  # a Python float takes the array's dtype in NumPy's ufuncs
+    if dt.kind == "b":
+        return bool(value)
     info = np.iinfo(dt)
     v = int(value)
     lo = -info.max if dt.kind == "u" else info.min  # unsigned types wrap small negatives
@@ -1280,9 +1284,11 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        dt = _dtype.result_type(Tensor._make(x), *(v for v in (lo, hi) if v is not None)).np
-        if x.dtype != dt:
-            x = x.astype(dt)
+        dt = x.dtype
+        if dt.kind != "f":  # number bounds never change a float tensor's dtype
+            dt = _dtype.result_type(Tensor._make(x), *(v for v in (lo, hi) if v is not None)).np
+            if x.dtype != dt:
+                x = x.astype(dt)
         y = x
         lo_ = _scalar_as(lo, dt) if lo is not None else None
         hi_ = _scalar_as(hi, dt) if hi is not None else None
@@ -1392,9 +1398,12 @@ class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
         x, y, dt = operands(x, y)
-        check_broadcast(cond.shape, np.shape(x))
-        check_broadcast(np.broadcast_shapes(cond.shape, np.shape(x)), np.shape(y))
-        out = np.where(cond, x, y)
+        try:
+            out = np.where(cond, x, y)
+        except ValueError:  # shapes that do not broadcast: PyTorch's message
+            check_broadcast(cond.shape, np.shape(x))
+            check_broadcast(np.broadcast_shapes(cond.shape, np.shape(x)), np.shape(y))
+            raise
         if out.dtype != dt:
             out = out.astype(dt)
         ctx.cond = cond

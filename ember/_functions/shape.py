@@ -37,7 +37,7 @@ import builtins
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _np_strided
 
-from .._tensor import Tensor, _check_cast, _keep_original, _rebase, _wrap_dim
+from .._tensor import Tensor, _check_inplace_result, _keep_original, _rebase, _wrap_dim
 from ..autograd.function import Function
 from ..autograd.grad_mode import _state
 from ._util import register
@@ -1024,7 +1024,7 @@ def inplace_on_view(view: Tensor, fn_cls, args) -> Tensor:
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
     out = fn_cls.apply(view, *args)
-    _check_cast(out.dtype, view.dtype)
+    _check_inplace_result(out, view)
     _keep_original(out._grad_fn, view)
     np.copyto(view._data, out._data, casting="unsafe")
     view._vc[0] += 1

@@ -553,6 +553,9 @@ def test_inplace_errors_and_version_counter():
     assert_raises_like(lambda lib: lib.tensor([1, 2]).clamp_(0.5))
     assert_raises_like(lambda lib: lib.ones(2, requires_grad=True).exp_())
     assert_raises_like(lambda lib: lib.tensor([1, 2]).bitwise_and_(lib.tensor([1.0, 2.0])))
+    assert_raises_like(lambda lib: lib.ones(3).clamp_(min=lib.zeros(2, 3)))
+    assert_raises_like(lambda lib: lib.ones(2, 3)[0].exp_().maximum(lib.ones(3)).sigmoid_()
+                       .lerp_(lib.ones(2, 3), 0.5))
     check_case(OpCase("bitwise_and_", lambda lib, a: a.bitwise_and_(a * 0 + 6) * 1,
                       [np.array([3, 5], np.int8)]))
     check_case(OpCase("ilshift", lambda lib, a: a.__ilshift__(2), [np.array([3, 5])]))
