@@ -390,10 +390,6 @@ class IndexUnsqueeze(Index):
     name = "UnsqueezeBackward0"
 
 
-class IndexAlias(Index):
-    name = "AliasBackward0"
-
-
 class Unbind(Function):
     _arrays = True
     _n_edges = 1
@@ -928,8 +924,8 @@ def getitem(self, key):
             else:
                 last = Select
             dim += 1
-        if last is Alias:
-            return Alias.apply(self) if not none_dims else IndexAlias.apply(self, np_key, ())
+        if last is Alias:  # only full slices and Ellipsis: the same view of the same shape
+            return Alias.apply(self)
         return last.apply(self, np_key, none_dims)
     from .indexing import advanced_getitem
 
