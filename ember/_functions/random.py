@@ -149,12 +149,16 @@ def _uniform_values(gen: Generator, n: int, npdtype, low: float, high: float) ->
     if npdtype == np.float64:
         u = gen._uniform53(n)
         if low == 0.0 and high == 1.0:
-            return u
-        return K.fma64(u, high - low, low)
+            return u  # below 1 by construction: no clamping needed
+        u = K.fma64(u, high - low, low)
+        u[u == high] = low
+        return u
     u = gen._uniform24(n)  # float32 and float16 compute in float32
     lo, hi = f32(low), f32(high)
     if lo != 0 or hi != 1:
         u = K._fma32(u.astype(f64), float(hi - lo), float(lo)).astype(f32)
+    elif npdtype == np.float32:
+        return u
     if npdtype == np.float16:
         u = u.astype(np.float16)
         lo, hi = np.float16(low), np.float16(high)
@@ -182,6 +186,9 @@ def _normal_scalar(gen: Generator, n: int, mean: float, std: float) -> np.ndarra
         out[start:] = both[:m]
         if m % 2:
             gen.next_double_normal = float(sin[-1])
+    if std == 1.0 and mean == 0.0:
+        out += 0.0  # the FMA with std 1 and mean 0 only turns -0.0 into +0.0
+        return out
     return K.fma64(out, std, mean)
 
 
@@ -540,10 +547,12 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     tensor([0.4963, 0.7682])
     """
     t = _factory(size, "rand", dtype, device, False, out)
-    if t._data.dtype.kind != "f":
-        raise _not_implemented("check_uniform_bounds", t._data.dtype)
-    t._data[...] = _uniform_values(_check_generator(generator), t._data.size, t._data.dtype,
-                                   0.0, 1.0).reshape(t._data.shape)
+    arr = t._data
+    if arr.dtype.kind != "f":
+        raise _not_implemented("check_uniform_bounds", arr.dtype)
+    # a fresh contiguous tensor takes the samples' array itself (no copy)
+    t._data = _uniform_values(_check_generator(generator), arr.size, arr.dtype, 0.0,
+                              1.0).reshape(arr.shape)
     t._requires_grad = bool(requires_grad)
     return t
 
@@ -560,8 +569,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     if arr.dtype.kind != "f":
         raise _not_implemented("normal_kernel_cpu", arr.dtype)
     if arr.size:
-        arr[...] = _normal_values(_check_generator(generator), arr.size, arr.dtype, 0.0, 1.0,
-                                  True).reshape(arr.shape)
+        t._data = _normal_values(_check_generator(generator), arr.size, arr.dtype, 0.0, 1.0,
+                                 True).reshape(arr.shape)
     t._requires_grad = bool(requires_grad)
     return t
 
