@@ -126,48 +126,65 @@ _COS_P = tuple(float(f32(c)) for c in (2.443315711809948e-005, -1.38873162549376
 _SIN_P = tuple(float(f32(c)) for c in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1))
 
 
+def _fma_horner(y: np.ndarray, x64: np.ndarray, coefs) -> np.ndarray:
+    """Horner steps ``y = fma(y, x, c)`` in float32 (float64 array in, float64 array out)."""
+    for c in coefs:
+        y *= x64
+        y += c  # one rounding to 53 bits, then one to 24: float32's FMA
+        y = y.astype(f32).astype(f64)
+    return y
+
+
 def log256(u: np.ndarray) -> np.ndarray:
-    """``log256_ps`` for positive normal float32 ``u``; float64 result holding a float32 value."""
+    """``log256_ps`` for positive normal float32 ``u`` (float32 result).
+
+    Plain float32 operations where the C code has no multiply-add to fuse (or where the
+    product is exact); float64 for the fused ones.
+    """
     bits = u.view(np.int32)
-    e = ((bits >> 23) - 0x7E).astype(f64)  # exponent + 1, as the code computes it
+    e = ((bits >> 23) - 0x7E).astype(f32)  # the exponent + 1, as the code computes it
     m = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)  # mantissa in [0.5, 1)
     small = m < _SQRTHF
-    x = m.astype(f64)
-    x -= 1.0
-    x += np.where(small, m, f32(0))  # x < sqrt(1/2): x = 2x - 1 (exact), e -= 1
+    x = m - f32(1)
+    x += np.where(small, m, f32(0))  # below sqrt(1/2): x = 2m - 1 (exact) and e -= 1
     e -= small
-    z = _rn32(x * x)
-    y = np.full_like(x, _LOG_P[0])
-    for p in _LOG_P[1:]:
-        y = _fma32(y, x, p)
-    y = _rn32(y * x)
-    y = _fma32(y, z, _rn32(e * _LOG_Q1))
-    y = _rn32(y - z * 0.5)
-    x = _rn32(x + y)
-    return _rn32(x + e * _LOG_Q2)  # e * q2 is exact: q2 has 9 significant bits
+    z = x * x
+    y = _fma_horner(np.full(x.shape, _LOG_P[0]), x.astype(f64), _LOG_P[1:])
+    y = (y.astype(f32) * x).astype(f64)
+    y *= z
+    y += e * f32(_LOG_Q1)  # GCC fuses y * z + (e * q1)
+    y = y.astype(f32)
+    y -= z * f32(0.5)
+    x += y
+    x += e * f32(_LOG_Q2)  # exact product: q2 has 9 significant bits
+    return x
 
 
 def sincos256(theta: np.ndarray):
-    """``sincos256_ps`` for float32 ``theta`` in [0, 2pi); float64 results holding float32."""
+    """``sincos256_ps`` for float32 ``theta`` in [0, 2pi) (float32 results)."""
     j = (theta * _FOPI).astype(np.int32)
     j = (j + 1) & ~1
-    y = j.astype(f64)
-    x = theta.astype(f64)
-    for d in _DP:
-        x = _fma32(y, d, x)
+    y = j.astype(f32)
+    # x = ((theta - y DP1) - y DP2) - y DP3, each fused; the first two products are exact
+    x = theta + y * f32(_DP[0])
+    x += y * f32(_DP[1])
+    x = (x.astype(f64) + y.astype(f64) * _DP[2]).astype(f32)
     sin_neg = (j & 4) != 0
     cos_neg = (~(j - 2) & 4) != 0
     use_sin_poly = (j & 2) == 0
-    z = _rn32(x * x)
-    c = _fma32(z, _COS_P[0], _COS_P[1])
-    c = _fma32(c, z, _COS_P[2])
-    c = _rn32(c * z)
-    c = _fma32(c, z, -(z * 0.5))
-    c = _rn32(c + 1.0)
-    s = _fma32(z, _SIN_P[0], _SIN_P[1])
-    s = _fma32(s, z, _SIN_P[2])
-    s = _rn32(s * z)
-    s = _fma32(s, x, x)
+    z = x * x
+    z64 = z.astype(f64)
+    c = _fma_horner(np.full(z.shape, _COS_P[0]), z64, _COS_P[1:])
+    c = (c.astype(f32) * z).astype(f64)
+    c *= z64
+    c -= z64 * 0.5  # GCC fuses c * z - z * 0.5
+    c = c.astype(f32) + f32(1)
+    s = _fma_horner(np.full(z.shape, _SIN_P[0]), z64, _SIN_P[1:])
+    s = (s.astype(f32) * z).astype(f64)
+    x64 = x.astype(f64)
+    s *= x64
+    s += x64
+    s = s.astype(f32)
     sin = np.where(use_sin_poly, s, c)
     cos = np.where(use_sin_poly, c, s)
     np.negative(sin, out=sin, where=sin_neg)
@@ -176,9 +193,7 @@ def sincos256(theta: np.ndarray):
 
 
 _TWO_PI_F = f32(2.0 * math.pi)
-
-
-_CHUNK = 1 << 13  # elements per pass: the temporaries stay in the CPU's cache
+_CHUNK = 1 << 14  # elements per pass: the temporaries stay in the CPU's cache
 
 
 def normal_fill16_avx2(u: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -194,23 +209,17 @@ def normal_fill16_avx2(u: np.ndarray, mean: float, std: float) -> np.ndarray:
 
 def _normal_avx2_chunk(u, mean, std):
     blocks = u.reshape(-1, 16)
-    u1 = f32(1) - blocks[:, :8]
-    # sqrt in float64 then rounded to float32 is float32's sqrt (53 >= 2 * 24 + 2)
-    radius = _rn32(np.sqrt(-2.0 * log256(u1)))
-    theta = blocks[:, 8:] * _TWO_PI_F
-    sin, cos = sincos256(theta)
-    n1 = _rn32(radius * cos)
-    n2 = _rn32(radius * sin)
-    s, m = float(f32(std)), float(f32(mean))
-    if s == 1.0 and m == 0.0:
-        n1 += 0.0  # fma(n, 1, 0) turns -0.0 into +0.0
-        n2 += 0.0
+    radius = np.sqrt(f32(-2) * log256(f32(1) - blocks[:, :8]))
+    sin, cos = sincos256(blocks[:, 8:] * _TWO_PI_F)
+    n1 = radius * cos
+    n2 = radius * sin
+    s, m = f32(std), f32(mean)
+    if s == 1 and m == 0:
+        blocks[:, :8] = n1 + f32(0)  # fma(n, 1, 0) turns -0.0 into +0.0
+        blocks[:, 8:] = n2 + f32(0)
     else:
-        n1 = _fma32(n1, s, m)
-        n2 = _fma32(n2, s, m)
-    blocks[:, :8] = n1
-    blocks[:, 8:] = n2
-    return u
+        blocks[:, :8] = _fma32(n1.astype(f64), float(s), float(m))
+        blocks[:, 8:] = _fma32(n2.astype(f64), float(s), float(m))
 
 
 def normal_fill16_scalar_float(u: np.ndarray, mean: float, std: float) -> np.ndarray:
