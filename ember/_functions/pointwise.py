@@ -860,9 +860,11 @@ class Atan2(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b, _ = _float_operands(a, b)
+        a, b, dt = _float_operands(a, b)
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             ctx.save_for_backward(a, b)
+        if dt == np.float32 and np.size(a) <= _EXACT_MAX and np.size(b) <= _EXACT_MAX:
+            return np.arctan2(np.asarray(a, np.float64), np.asarray(b, np.float64)).astype(dt)
         return np.arctan2(a, b)
 
     @staticmethod
@@ -1406,7 +1408,8 @@ class Where(Function):
             raise
         if out.dtype != dt:
             out = out.astype(dt)
-        ctx.cond = cond
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            ctx.cond = cond
         return out
 
     @staticmethod
@@ -1809,26 +1812,25 @@ def _bitwise_not_(self):
     return _write_inplace(self, np.invert(self._data))
 
 
+def _shift(fname, input, other, left, out):
+    if isinstance(input, Tensor):
+        a, b = input._data, _cmp_other(fname, input, other)
+    elif isinstance(other, Tensor) and _is_number(input):
+        a, b = _cmp_other(fname, other, input), other._data
+    else:
+        raise _invalid_combination(fname, (input, other), _TENSOR_OR_NUMBER)
+    r = Tensor._make(_shift_arrays(a, b, left))
+    return r if out is None else _out(r, out)
+
+
 def bitwise_left_shift(input, other, *, out=None) -> Tensor:
     """``input << other`` elementwise; shifts of the bit width or more give 0."""
-    if not isinstance(input, Tensor):
-        return Tensor._make(_shift_arrays(input, _cmp_other("bitwise_left_shift", other, other)
-                                          if not isinstance(other, Tensor) else other._data,
-                                          True))
-    r = Tensor._make(_shift_arrays(input._data, _cmp_other("bitwise_left_shift", input, other),
-                                   True))
-    return r if out is None else _out(r, out)
+    return _shift("bitwise_left_shift", input, other, True, out)
 
 
 def bitwise_right_shift(input, other, *, out=None) -> Tensor:
     """``input >> other`` elementwise (arithmetic shift for signed integers)."""
-    if not isinstance(input, Tensor):
-        return Tensor._make(_shift_arrays(input, _cmp_other("bitwise_right_shift", other, other)
-                                          if not isinstance(other, Tensor) else other._data,
-                                          False))
-    r = Tensor._make(_shift_arrays(input._data, _cmp_other("bitwise_right_shift", input, other),
-                                   False))
-    return r if out is None else _out(r, out)
+    return _shift("bitwise_right_shift", input, other, False, out)
 
 
 def _shift_op(left):
@@ -2374,6 +2376,7 @@ register(
         (np.trunc, trunc), (np.fix, trunc), (np.rint, round), (np.sign, sign),
         (np.positive, positive), (np.signbit, signbit),
         (np.round, lambda a, decimals=0, out=None: round(a, decimals=decimals or None)),
+        (np.around, lambda a, decimals=0, out=None: round(a, decimals=decimals or None)),
         (np.isnan, isnan), (np.isinf, isinf), (np.isfinite, isfinite),
         (np.isposinf, isposinf), (np.isneginf, isneginf), (np.isreal, isreal),
         (np.nan_to_num, lambda x, copy=True, nan=0.0, posinf=None, neginf=None:
