@@ -61,8 +61,8 @@ from ._generator import Generator, default_generator
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from ._functions.indexing import *  # noqa: F403
 from ._functions.joining import *  # noqa: F403
-from . import nn  # noqa: E402
 from ._functions.pointwise import *  # noqa: F403
+from . import nn  # noqa: E402
 from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403
 from ._functions.linalg import *  # noqa: F403

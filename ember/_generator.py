@@ -68,14 +68,27 @@ class Generator:
         if device is not None and str(device) != "cpu":
             _check_device(device)
         self._device = CPU
-        self._bits = np.random.MT19937()
-        self._np = np.random.Generator(self._bits)
+        self._twister = None  # NumPy's MT19937, made on first use (numpy.random costs import time)
         self._reseed(_DEFAULT_SEED)
+
+    @property
+    def _bits(self):
+        if self._twister is None:
+            self._twister = np.random.MT19937()
+            self._twister._legacy_seeding(self._seed & 0xFFFFFFFF)
+            self._np_gen = np.random.Generator(self._twister)
+        return self._twister
+
+    @property
+    def _np(self):
+        self._bits  # noqa: B018 - makes the twister
+        return self._np_gen
 
     # ---- seeding -------------------------------------------------------------------------
     def _reseed(self, seed: int) -> None:
         self._seed = seed
-        self._bits._legacy_seeding(seed & 0xFFFFFFFF)
+        if self._twister is not None:
+            self._twister._legacy_seeding(seed & 0xFFFFFFFF)
         self._fresh = True  # PyTorch's freshly seeded engine reports next=0, left=1
         self.next_double_normal = None
         self.next_float_normal = None
