@@ -165,11 +165,16 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = (
-        "_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_vc", "_base",
-        "_grad_acc", "_backward_hooks", "_post_acc_hooks", "_retains_grad", "__weakref__",
-        "__dict__",
-    )
+    # Every op makes a Tensor, so only the state every tensor has is in slots and set by _make;
+    # the rest are class-level defaults that an instance overrides in its __dict__ when needed.
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_vc", "__weakref__", "__dict__")
+    _grad = None  # the .grad tensor
+    _output_nr = 0  # which output of _grad_fn this tensor is
+    _base = None  # for views: the tensor whose storage this one views
+    _grad_acc = None  # weakref to the AccumulateGrad node of a leaf
+    _backward_hooks = None
+    _post_acc_hooks = None
+    _retains_grad = False
     __array_priority__ = 1000  # ndarray op Tensor defers to Tensor
 
     def __init__(self, *args, **kwargs):
@@ -184,29 +189,19 @@ class Tensor:
         t = object.__new__(Tensor)
         t._data = data
         t._requires_grad = requires_grad
-        t._grad = None
         t._grad_fn = None
-        t._output_nr = 0
-        t._vc = [0] if base is None else base._vc
-        t._base = base
-        t._grad_acc = None
-        t._backward_hooks = None
-        t._post_acc_hooks = None
-        t._retains_grad = False
+        if base is None:
+            t._vc = [0]
+        else:
+            t._vc = base._vc
+            t._base = base
         return t
 
     def _init_from(self, data, requires_grad=False):
         self._data = data
         self._requires_grad = requires_grad
-        self._grad = None
         self._grad_fn = None
-        self._output_nr = 0
         self._vc = [0]
-        self._base = None
-        self._grad_acc = None
-        self._backward_hooks = None
-        self._post_acc_hooks = None
-        self._retains_grad = False
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -604,10 +599,10 @@ class Tensor:
         Tensor._init_from(new, self._data.copy(), self._requires_grad)
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        if hasattr(self, "__dict__"):
-            import copy
+        import copy
 
-            for k, v in self.__dict__.items():
+        for k, v in self.__dict__.items():  # user attributes, not autograd state
+            if k not in _INTERNAL:
                 setattr(new, k, copy.deepcopy(v, memo))
         memo[id(self)] = new
         return new
@@ -746,6 +741,12 @@ def _c_strides(shape) -> tuple:
         st.append(acc)
         acc *= n if n > 1 else 1
     return tuple(reversed(st))
+
+
+_INTERNAL = frozenset(
+    ("_grad", "_output_nr", "_base", "_grad_acc", "_backward_hooks", "_post_acc_hooks",
+     "_retains_grad")
+)
 
 
 def _rebuild(data, requires_grad):
