@@ -1,1 +1,8 @@
+"""``ember.nn``: neural network modules (``torch.nn``)."""
+
 from . import functional
+from .modules import *  # noqa: F403
+from .modules import __all__ as _modules_all
+from .parameter import Buffer, Parameter
+
+__all__ = ["Buffer", "Parameter", "functional", *_modules_all]
