@@ -8,6 +8,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# PyTorch computes inf and nan silently. Ember's kernels are NumPy calls, which would warn
+# ("overflow encountered in exp"); ignore those warnings when they come from Ember's own modules
+# (the user's own NumPy code still warns). Cheaper than np.errstate around every op.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
+
 from . import (
     _dtype,
     autograd,  # noqa: E402, I001

@@ -24,7 +24,7 @@ __all__ = [
 import numpy as np
 
 from .._tensor import Tensor, apply_inplace
-from ..autograd.function import Function
+from ..autograd.function import Function, apply2
 from ._util import as_operand, operands, register
 
 
@@ -388,6 +388,35 @@ def _floor_divide_(self, other):
     return apply_inplace(self, DivRounding, as_operand(other), "floor")
 
 
+# Operators are the hottest entry points (``y = y * 2 + x``): tensors and Python numbers go
+# straight to the Function; anything else takes the general path above.
+_FAST = (float, int)
+
+
+def _op_add(self, other):
+    if isinstance(other, Tensor) or type(other) in _FAST:
+        return apply2(Add, self, other)
+    return add(self, other)
+
+
+def _op_sub(self, other):
+    if isinstance(other, Tensor) or type(other) in _FAST:
+        return apply2(Sub, self, other)
+    return sub(self, other)
+
+
+def _op_mul(self, other):
+    if isinstance(other, Tensor) or type(other) in _FAST:
+        return apply2(Mul, self, other)
+    return mul(self, other)
+
+
+def _op_div(self, other):
+    if isinstance(other, Tensor) or type(other) in _FAST:
+        return apply2(Div, self, other)
+    return div(self, other)
+
+
 register(
     add=add,
     sub=sub,
@@ -413,16 +442,16 @@ register(
     neg_=_neg_,
     negative_=_neg_,
     floor_divide_=_floor_divide_,
-    __add__=add,
-    __radd__=add,
+    __add__=_op_add,
+    __radd__=_op_add,
     __iadd__=_add_,
-    __sub__=sub,
+    __sub__=_op_sub,
     __rsub__=_rsub,
     __isub__=_sub_,
-    __mul__=mul,
-    __rmul__=mul,
+    __mul__=_op_mul,
+    __rmul__=_op_mul,
     __imul__=_mul_,
-    __truediv__=div,
+    __truediv__=_op_div,
     __rtruediv__=_rdiv,
     __itruediv__=_div_,
     __floordiv__=floor_divide,

@@ -327,43 +327,55 @@ def _apply_arrays(cls, *args):
     """Ember's own ops: forward on arrays, outputs wrapped as Tensors, graph recorded if needed.
 
     This is the hot path of every op, so it is written for speed: one pass over the arguments,
-    and a single-output fast path.
+    tensors made inline, and a single-output fast path.
     """
     T = Tensor
-    record = False
+    new = object.__new__
     arrays = []
-    for a in args:
+    edges = None
+    for i, a in enumerate(args):
         if isinstance(a, T):
             arrays.append(a._data)
-            if a._requires_grad:
-                record = True
+            if a._requires_grad and edges is None and _state[0]:
+                edges = [(None, 0)] * i
+                needs = [False] * i
+                meta = [None] * i
         else:
             arrays.append(a)
-    if not record or not _state[0]:
+        if edges is not None and len(edges) == i:
+            if isinstance(a, T) and a._requires_grad:
+                needs.append(True)
+                fn = a._grad_fn
+                if fn is not None and a._base is not None:
+                    fn = _view_fn(a)
+                edges.append((fn, a._output_nr) if fn is not None
+                             else (a._grad_accumulator(), 0))
+                d = a._data
+                meta.append((d.shape, d.dtype))
+            else:
+                needs.append(False)
+                edges.append((None, 0))
+                meta.append(None)
+    if edges is None:  # no graph to record
         out = cls.forward(_NO_CTX.get(len(args)) or _NoCtx(len(args)), *arrays)
-        base = _view_base(args[0]) if cls._view else None
         if type(out) is tuple:
+            base = _view_base(args[0]) if cls._view else None
             return tuple(T._make(o if type(o) is np.ndarray else np.asarray(o), False, base)
                          for o in out)
-        return T._make(out if type(out) is np.ndarray else np.asarray(out), False, base)
-
-    ctx = cls._backward_cls()
-    needs = []
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, T) and a._requires_grad:
-            needs.append(True)
-            fn = a._grad_fn
-            if fn is not None and a._base is not None:
-                fn = _view_fn(a)
-            edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
-            d = a._data
-            meta.append((d.shape, d.dtype))
+        t = new(T)
+        t._data = out if type(out) is np.ndarray else np.asarray(out)
+        t._requires_grad = False
+        t._grad_fn = None
+        if cls._view:
+            base = args[0]._base if args[0]._base is not None else args[0]
+            t._vc = base._vc
+            t._base = base
         else:
-            needs.append(False)
-            edges.append((None, 0))
-            meta.append(None)
+            t._vc = [0]
+        return t
+
+    ctx = new(cls._backward_cls)
+    ctx._sequence_nr = next(_seq)
     ctx.needs_input_grad = needs
     out = cls.forward(ctx, *arrays)
     ctx.next_functions = tuple(edges) if cls._n_edges is None else tuple(edges[:cls._n_edges])
@@ -378,9 +390,16 @@ def _apply_arrays(cls, *args):
         raw = out
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        t = T._make(out, True, base)
+        t = new(T)
+        t._data = out
+        t._requires_grad = True
         t._grad_fn = ctx
-        vcs = ctx._saved_vcs = [t._vc]
+        if base is None:
+            vc = t._vc = [0]
+        else:
+            vc = t._vc = base._vc
+            t._base = base
+        vcs = ctx._saved_vcs = [vc]
         if ctx._to_save:
             ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs, (raw,))
             ctx._to_save = ()
@@ -410,6 +429,85 @@ def _apply_arrays(cls, *args):
     if _anomaly[0]:
         _record_trace(ctx)
     return results[0] if single else tuple(results)
+
+
+_NO_CTX1 = _NoCtx(1)
+_NO_CTX2 = _NoCtx(2)
+_NEEDS = {(True, True): (True, True), (True, False): (True, False),
+          (False, True): (False, True)}
+
+
+def _plain(out):
+    """A fresh Tensor (no graph) around a forward's result."""
+    t = object.__new__(Tensor)
+    t._data = out if type(out) is np.ndarray else np.asarray(out)
+    t._requires_grad = False
+    t._grad_fn = None
+    t._vc = [0]
+    return t
+
+
+def _finish1(ctx, out, args, arrays):
+    """Wrap the single output of a recorded op and resolve what its node saved."""
+    raw = out
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    t = object.__new__(Tensor)
+    t._data = out
+    t._requires_grad = True
+    t._grad_fn = ctx
+    vc = t._vc = [0]
+    vcs = ctx._saved_vcs = [vc]
+    if ctx._to_save:
+        ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs, (raw,))
+        ctx._to_save = ()
+    if _anomaly[0]:
+        _record_trace(ctx)
+    return t
+
+
+def apply1(cls, x):
+    """Fast path of ``cls.apply(x)`` for single-output ops of one tensor argument (not views)."""
+    if not (x._requires_grad and _state[0]):
+        return _plain(cls.forward(_NO_CTX1, x._data))
+    fn = x._grad_fn
+    if fn is not None and x._base is not None:
+        return _apply_arrays(cls, x)
+    ctx = object.__new__(cls._backward_cls)
+    ctx._sequence_nr = next(_seq)
+    ctx.needs_input_grad = (True,)
+    d = x._data
+    out = cls.forward(ctx, d)
+    ctx.next_functions = ((fn, x._output_nr) if fn is not None else (x._grad_accumulator(), 0),)
+    ctx._in_meta = ((d.shape, d.dtype),)
+    return _finish1(ctx, out, (x,), (d,))
+
+
+def apply2(cls, a, b):
+    """Fast path of ``cls.apply(a, b)`` for single-output ops of a tensor ``a`` and a tensor or
+    Python number ``b``."""
+    bt = isinstance(b, Tensor)
+    ra = a._requires_grad
+    rb = bt and b._requires_grad
+    db = b._data if bt else b
+    if not ((ra or rb) and _state[0]):
+        return _plain(cls.forward(_NO_CTX2, a._data, db))
+    fa = a._grad_fn
+    fb = b._grad_fn if rb else None
+    if (fa is not None and a._base is not None) or (fb is not None and b._base is not None):
+        return _apply_arrays(cls, a, b)
+    ctx = object.__new__(cls._backward_cls)
+    ctx._sequence_nr = next(_seq)
+    ctx.needs_input_grad = _NEEDS[(ra, rb)]
+    da = a._data
+    out = cls.forward(ctx, da, db)
+    ea = ((fa, a._output_nr) if fa is not None else (a._grad_accumulator(), 0)) if ra \
+        else (None, 0)
+    eb = ((fb, b._output_nr) if fb is not None else (b._grad_accumulator(), 0)) if rb \
+        else (None, 0)
+    ctx.next_functions = (ea, eb)
+    ctx._in_meta = ((da.shape, da.dtype) if ra else None, (db.shape, db.dtype) if rb else None)
+    return _finish1(ctx, out, (a, b), (da, db))
 
 
 def _view_base(t):
