@@ -41,7 +41,7 @@ def test_binary_gradcheck(case):
     gradcheck_case(case, second_order=True)
 
 
-@pytest.mark.parametrize("da,db", itertools.product(ALL_DTYPES, ALL_DTYPES))
+@pytest.mark.parametrize("da,db", list(itertools.product(ALL_DTYPES, ALL_DTYPES)))
 def test_promotion_tensor_tensor(da, db):
     a, b = make((3,), da, low=1, high=4), make((3,), db, low=1, high=4)
     for fn in (lambda lib, x, y: x + y, lambda lib, x, y: x * y, lambda lib, x, y: x / y):
