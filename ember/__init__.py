@@ -73,6 +73,7 @@ from . import nn  # noqa: E402
 from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403
 from ._functions.linalg import *  # noqa: F403
+from ._functions.conv import *  # noqa: F403
 from . import linalg  # noqa: E402
 from . import return_types  # noqa: E402
 from ._printing import get_printoptions, printoptions, set_printoptions

@@ -1,8 +1,9 @@
 """``ember.nn``: neural network modules (``torch.nn``)."""
 
 from . import functional
+from . import init
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .parameter import Buffer, Parameter
 
-__all__ = ["Buffer", "Parameter", "functional", *_modules_all]
+__all__ = ["Buffer", "Parameter", "functional", "init", *_modules_all]

@@ -2,6 +2,9 @@
 
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .module import Module
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .flatten import Flatten, Unflatten
+from .linear import Bilinear, Identity, Linear
 
 __all__ = [
     "Module",
@@ -11,3 +14,5 @@ __all__ = [
     "ParameterList",
     "Sequential",
 ]
+__all__ += ["Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+            "ConvTranspose3d", "Flatten", "Identity", "Linear", "Unflatten"]

@@ -1,0 +1,925 @@
+"""Convolutions, transposed convolutions, padding and the bilinear form, as autograd Functions.
+
+Every convolution is one of three array kernels, all built on im2col + BLAS:
+
+- ``_conv_fwd``: the correlation ``out[n, o, l] = sum_{c, k} w[o, c, k] * xpad[n, c, s*l + d*k]``.
+  The patches of a block of images are copied (``sliding_window_view``) into a buffer laid out
+  ``(images, groups, C/g * K, L)``, and one ``matmul`` with the weight ``(groups, O/g, C/g * K)``
+  writes the block's output straight into NCHW order. Blocking over the batch keeps the patch
+  buffer in cache, which is what makes the GEMM fast here.
+- ``_conv_input_grad``: the adjoint of ``_conv_fwd`` in its input (the transposed convolution).
+  For stride 1 it is again a correlation (of the padded gradient with the flipped, transposed
+  weight); otherwise the GEMM makes the patch gradients and ``col2im`` adds them back.
+- ``_conv_weight_grad``: the adjoint in the weight: patches times gradient, summed over images.
+
+``Convolution`` (PyTorch's ``ConvolutionBackward0``) runs the first or, when ``transposed``, the
+second as its forward. Its backward is made of the other two; when a graph is being recorded
+(double backward) it calls ``Convolution``/``ConvWeightGrad`` again, so conv is differentiable
+any number of times.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+import math
+import warnings
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+
+# bytes of patch buffer per block of images (the GEMM's right operand stays in cache)
+_BLOCK_BYTES = 8 << 20
+
+
+# ---------------------------------------------------------------- array kernels
+def _pad_zeros(x: np.ndarray, pads) -> np.ndarray:
+    """``x`` with zeros added (or, for negative amounts, entries cropped) on its spatial axes;
+    ``pads`` is one ``(before, after)`` pair per spatial axis."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    d = len(pads)
+    crop = (slice(None),) * (x.ndim - d) + tuple(
+        slice(max(-lo, 0), x.shape[x.ndim - d + i] - max(-hi, 0)) for i, (lo, hi) in enumerate(pads)
+    )
+    x = x[crop]
+    pos = [(max(lo, 0), max(hi, 0)) for lo, hi in pads]
+    if not any(lo or hi for lo, hi in pos):
+        return x
+    shape = x.shape[: x.ndim - d] + tuple(
+        x.shape[x.ndim - d + i] + lo + hi for i, (lo, hi) in enumerate(pos)
+    )
+    out = np.zeros(shape, x.dtype)
+    out[(slice(None),) * (x.ndim - d) + tuple(slice(lo, lo + x.shape[x.ndim - d + i])
+                                               for i, (lo, _) in enumerate(pos))] = x
+    return out
+
+
+def _out_size(sp, k, s, d):
+    return tuple((p - dl * (kk - 1) - 1) // st + 1 for p, kk, st, dl in zip(sp, k, s, d))
+
+
+def _patches(xp: np.ndarray, ksize, stride, dil, out_sp) -> np.ndarray:
+    """The view ``(N, C, *K, *L)`` of the patches of padded input ``xp`` (no copy)."""
+    d = len(ksize)
+    span = tuple(dl * (k - 1) + 1 for k, dl in zip(ksize, dil))
+    v = sliding_window_view(xp, span, axis=tuple(range(2, 2 + d)))
+    v = v[(slice(None), slice(None))
+          + tuple(slice(None, (n - 1) * s + 1, s) for n, s in zip(out_sp, stride))
+          + tuple(slice(None, None, dl) for dl in dil)]
+    return v.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
+
+
+def _block(n_images: int, per_image: int) -> int:
+    return max(1, min(n_images, _BLOCK_BYTES // max(per_image, 1)))
+
+
+def _conv_fwd(x, w, stride, pads, dil, groups):
+    """Correlation of ``x`` (N, C, *S) with ``w`` (O, C/g, *K); zero padding ``pads``."""
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    ksize = w.shape[2:]
+    xp = _pad_zeros(x, pads)
+    out_sp = _out_size(xp.shape[2:], ksize, stride, dil)
+    g = groups
+    kk = math.prod(ksize)
+    cgk = (c // g) * kk
+    length = math.prod(out_sp)
+    dtype = np.result_type(x.dtype, w.dtype)
+    wg = w.reshape(g, o // g, cgk)
+    if n == 0 or length == 0 or o == 0:
+        return np.zeros((n, o) + out_sp, dtype)
+    if kk == 1 and all(s == 1 for s in stride):
+        cols = xp.reshape(n, g, cgk, length)
+        return np.matmul(wg, cols).reshape((n, o) + out_sp)
+    v = _patches(xp, ksize, stride, dil, out_sp)
+    out = np.empty((n, g, o // g, length), dtype)
+    b = _block(n, c * kk * length * x.itemsize)
+    buf = np.empty((b, c) + tuple(ksize) + out_sp, x.dtype)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        cols = buf[:nb]
+        np.copyto(cols, v[i:i + nb])
+        np.matmul(wg, cols.reshape(nb, g, cgk, length), out=out[i:i + nb])
+    return out.reshape((n, o) + out_sp)
+
+
+def _flip_weight(w, groups):
+    """(O, C/g, *K) -> (C, O/g, *K) flipped in space: the weight of the adjoint correlation."""
+    o, cg = w.shape[:2]
+    ksize = w.shape[2:]
+    g = groups
+    wt = w.reshape((g, o // g, cg) + ksize).swapaxes(1, 2).reshape((g * cg, o // g) + ksize)
+    return wt[(slice(None), slice(None)) + (slice(None, None, -1),) * len(ksize)]
+
+
+def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
+    """Adjoint of ``_conv_fwd`` in its input: the transposed convolution of ``gy`` with ``w``,
+    giving an array of spatial size ``in_sp``."""
+    n = gy.shape[0]
+    o, cg = w.shape[:2]
+    c = cg * groups
+    ksize = w.shape[2:]
+    d = len(ksize)
+    dtype = np.result_type(gy.dtype, w.dtype)
+    out_sp = gy.shape[2:]
+    if n == 0 or c == 0 or math.prod(in_sp) == 0:
+        return np.zeros((n, c) + tuple(in_sp), dtype)
+    if all(s == 1 for s in stride):
+        # gx[i] = sum_k gy[i + lo - dl*k] w[k]: a correlation of gy, padded by dl*(K-1) - lo
+        # before (cropped if negative) and to length in + dl*(K-1), with the flipped weight
+        ext = []
+        for i in range(d):
+            span = dil[i] * (ksize[i] - 1)
+            before = span - pads[i][0]
+            after = in_sp[i] + span - out_sp[i] - before
+            ext.append((before, after))
+        gp = _pad_zeros(gy, ext)
+        return _conv_fwd(gp, np.ascontiguousarray(_flip_weight(w, groups)), stride,
+                         [(0, 0)] * d, dil, groups)
+    g = groups
+    kk = math.prod(ksize)
+    length = math.prod(out_sp)
+    sp_pad = tuple(s + lo + hi for s, (lo, hi) in zip(in_sp, pads))
+    # the padded gradient, large enough for every window even where padding crops the input
+    full = tuple(max(p, (m - 1) * st + dl * (k - 1) + 1)
+                 for p, m, st, dl, k in zip(sp_pad, out_sp, stride, dil, ksize))
+    gxp = np.zeros((n, c) + full, dtype)
+    wt = w.reshape(g, o // g, cg * kk).swapaxes(1, 2)  # (g, C/g*K, O/g)
+    gyr = gy.reshape(n, g, o // g, length)
+    b = _block(n, c * kk * length * gy.itemsize)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        cols = np.matmul(wt, gyr[i:i + nb]).reshape((nb, c) + tuple(ksize) + tuple(out_sp))
+        dst = gxp[i:i + nb]
+        for k in np.ndindex(*ksize):
+            sl = tuple(slice(dl * kj, dl * kj + (m - 1) * st + 1, st)
+                       for kj, dl, m, st in zip(k, dil, out_sp, stride))
+            dst[(slice(None), slice(None)) + sl] += cols[(slice(None), slice(None)) + k]
+    crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
+    res = gxp[(slice(None), slice(None)) + crop]
+    return np.ascontiguousarray(res)
+
+
+def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
+    """Adjoint of ``_conv_fwd`` in its weight: ``gw[o,c,k] = sum_{n,l} gy[n,o,l] xpad[n,c,.]``."""
+    n, c = x.shape[:2]
+    o = wshape[0]
+    ksize = tuple(wshape[2:])
+    g = groups
+    kk = math.prod(ksize)
+    cgk = (c // g) * kk
+    out_sp = gy.shape[2:]
+    length = math.prod(out_sp)
+    dtype = np.result_type(x.dtype, gy.dtype)
+    if n == 0 or length == 0:
+        return np.zeros(wshape, dtype)
+    xp = _pad_zeros(x, pads)
+    gyr = gy.reshape(n, g, o // g, length)
+    if kk == 1 and all(s == 1 for s in stride):
+        cols = xp.reshape(n, g, cgk, length)
+        return np.matmul(gyr, cols.swapaxes(2, 3)).sum(0).reshape(wshape)
+    v = _patches(xp, ksize, stride, dil, out_sp)
+    acc = None
+    b = _block(n, c * kk * length * x.itemsize)
+    buf = np.empty((b, c) + ksize + tuple(out_sp), x.dtype)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        cols = buf[:nb]
+        np.copyto(cols, v[i:i + nb])
+        part = np.matmul(gyr[i:i + nb], cols.reshape(nb, g, cgk, length).swapaxes(2, 3))
+        part = part.sum(0) if nb > 1 else part[0]
+        acc = part if acc is None else np.add(acc, part, out=acc)
+    return acc.reshape(wshape).astype(dtype, copy=False)
+
+
+# ---------------------------------------------------------------- Functions
+def _any_tensor(*xs) -> bool:
+    return any(isinstance(x, Tensor) for x in xs)
+
+
+def _input_grad(gy, w, in_sp, stride, pads, dil, groups):
+    if _any_tensor(gy, w):
+        return Convolution.apply(gy, w, None, stride, pads, dil, True, groups, tuple(in_sp))
+    return _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups)
+
+
+def _forward_conv(x, w, stride, pads, dil, groups):
+    if _any_tensor(x, w):
+        return Convolution.apply(x, w, None, stride, pads, dil, False, groups, None)
+    return _conv_fwd(x, w, stride, pads, dil, groups)
+
+
+def _weight_grad(x, gy, wshape, stride, pads, dil, groups):
+    if _any_tensor(x, gy):
+        return ConvWeightGrad.apply(x, gy, tuple(wshape), stride, pads, dil, groups)
+    return _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups)
+
+
+class Convolution(Function):
+    """``out = conv(x, w) + b`` (or the transposed convolution); PyTorch's ``convolution``.
+
+    ``pads`` holds one ``(before, after)`` zero-padding pair per spatial axis; ``out_sp`` is the
+    output's spatial size for a transposed convolution (None otherwise).
+    """
+
+    _arrays = True
+    _n_edges = 3
+    name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dil, transposed, groups, out_sp):
+        if transposed:
+            out = _conv_input_grad(x, w, out_sp, stride, pads, dil, groups)
+        else:
+            out = _conv_fwd(x, w, stride, pads, dil, groups)
+        if b is not None:
+            out += b.reshape((-1,) + (1,) * (out.ndim - 2))
+        need = ctx.needs_input_grad
+        ctx.conf = (stride, pads, dil, transposed, groups)
+        ctx.shapes = (x.shape, w.shape, b is not None)
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        stride, pads, dil, transposed, groups = ctx.conf
+        xshape, wshape, has_b = ctx.shapes
+        need = ctx.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            if transposed:
+                gx = _forward_conv(grad, w, stride, pads, dil, groups)
+            else:
+                gx = _input_grad(grad, w, xshape[2:], stride, pads, dil, groups)
+        if need[1]:
+            if transposed:
+                gw = _weight_grad(grad, x, wshape, stride, pads, dil, groups)
+            else:
+                gw = _weight_grad(x, grad, wshape, stride, pads, dil, groups)
+        if has_b and need[2]:
+            gb = np.sum(grad, axis=(0,) + tuple(range(2, len(xshape))))
+        return gx, gw, gb, None, None, None, None, None, None
+
+
+class ConvWeightGrad(Function):
+    """The weight gradient of a convolution as an op of (input, output gradient), so that it can
+    itself be differentiated (double backward)."""
+
+    _arrays = True
+    _n_edges = 2
+    name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, x, gy, wshape, stride, pads, dil, groups):
+        need = ctx.needs_input_grad
+        ctx.conf = (stride, pads, dil, groups, x.shape)
+        ctx.save_for_backward(x if need[1] else None, gy if need[0] else None)
+        return _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, gy = ctx.saved_tensors
+        stride, pads, dil, groups, xshape = ctx.conf
+        need = ctx.needs_input_grad
+        gx = _input_grad(gy, ggw, xshape[2:], stride, pads, dil, groups) if need[0] else None
+        ggy = _forward_conv(x, ggw, stride, pads, dil, groups) if need[1] else None
+        return gx, ggy, None, None, None, None, None
+
+
+# ---------------------------------------------------------------- padding
+def _pad_index(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """Source index of every output position along one axis (after cropping negative pads)."""
+    j = np.arange(-lo, size + hi)
+    if mode == "reflect":
+        j = np.abs(j)
+        j = np.where(j >= size, 2 * (size - 1) - j, j)
+    elif mode == "replicate":
+        j = np.clip(j, 0, size - 1)
+    else:  # circular
+        j = j % size
+    return j
+
+
+class Pad(Function):
+    """Reflect/replicate/circular padding of the last ``len(pads)`` axes (a gather)."""
+
+    _arrays = True
+    name = "ReflectionPad2DBackward0"  # renamed per mode/rank by the subclasses below
+
+    @staticmethod
+    def forward(ctx, x, pads, mode):
+        d = len(pads)
+        x = _pad_zeros(x, [(min(lo, 0), min(hi, 0)) for lo, hi in pads])  # crop first
+        ctx.conf = (x.shape, pads, mode)
+        for i, (lo, hi) in enumerate(pads):
+            lo, hi = max(lo, 0), max(hi, 0)
+            if lo or hi:
+                ax = x.ndim - d + i
+                x = np.take(x, _pad_index(x.shape[ax], lo, hi, mode), axis=ax)
+        return x if x.base is None else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape, pads, mode = ctx.conf
+        if isinstance(grad, Tensor):
+            return PadBackward.apply(grad, shape, pads, mode), None, None
+        return _pad_adjoint(grad, shape, pads, mode), None, None
+
+
+def _pad_adjoint(grad, shape, pads, mode):
+    """Sum each padded entry of ``grad`` back onto the entry it copies (the adjoint of Pad)."""
+    d = len(pads)
+    g = grad
+    for i in reversed(range(d)):
+        lo, hi = max(pads[i][0], 0), max(pads[i][1], 0)
+        if not (lo or hi):
+            continue
+        ax = g.ndim - d + i
+        size = shape[ax]
+        idx = _pad_index(size, lo, hi, mode)
+        pre = (slice(None),) * ax
+        out = g[pre + (slice(lo, lo + size),)].copy()
+        for j in list(range(lo)) + list(range(lo + size, lo + size + hi)):
+            out[pre + (idx[j],)] += g[pre + (j,)]
+        g = out
+    pads_neg = [(min(lo, 0), min(hi, 0)) for lo, hi in pads]
+    if any(lo or hi for lo, hi in pads_neg):
+        g = _pad_zeros(g, [(-lo, -hi) for lo, hi in pads_neg])
+    return g
+
+
+class PadBackward(Function):
+    """The adjoint of :class:`Pad` as an op (so padding has a double backward)."""
+
+    _arrays = True
+    name = "ReflectionPad2DBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, pads, mode):
+        ctx.conf = (pads, mode)
+        return _pad_adjoint(grad, shape, pads, mode)
+
+    @staticmethod
+    def backward(ctx, gg):
+        pads, mode = ctx.conf
+        return _PAD_CLS[(mode, len(pads))].apply(gg, pads, mode), None, None, None
+
+
+_PAD_CLS = {}
+for _mode, _stem in (("reflect", "ReflectionPad"), ("replicate", "ReplicationPad"),
+                     ("circular", None)):
+    for _d in (1, 2, 3):
+        _name = f"{_stem}{_d}DBackward0" if _stem else "CopySlices"
+        _PAD_CLS[(_mode, _d)] = type(f"Pad_{_mode}{_d}", (Pad,), {"name": _name,
+                                                                "__module__": __name__})
+
+
+class ConstantPad(Function):
+    """``constant_pad_nd``: pad (or crop, for negative amounts) with a constant."""
+
+    _arrays = True
+    name = "ConstantPadNdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        d = len(pads)
+        ctx.pads = pads
+        if value == 0:
+            out = _pad_zeros(x, pads)
+            return out.copy() if out is x or out.base is x else out
+        xc = _pad_zeros(x, [(min(lo, 0), min(hi, 0)) for lo, hi in pads])
+        pos = [(max(lo, 0), max(hi, 0)) for lo, hi in pads]
+        shape = xc.shape[: x.ndim - d] + tuple(
+            xc.shape[x.ndim - d + i] + lo + hi for i, (lo, hi) in enumerate(pos))
+        out = np.full(shape, value, x.dtype)
+        out[(slice(None),) * (x.ndim - d) + tuple(
+            slice(lo, lo + xc.shape[x.ndim - d + i]) for i, (lo, _) in enumerate(pos))] = xc
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        neg = [(-lo, -hi) for lo, hi in ctx.pads]
+        if isinstance(grad, Tensor):
+            return ConstantPad.apply(grad, neg, 0), None, None
+        return np.ascontiguousarray(_pad_zeros(grad, neg)), None, None
+
+
+def _warn_same_even():
+    if not _warned[0]:
+        _warned[0] = True
+        warnings.warn(
+            "Using padding='same' with even kernel lengths and odd dilation may require a "
+            "zero-padded copy of the input be created", UserWarning, stacklevel=4)
+
+
+_warned = [False]
+
+
+# ---------------------------------------------------------------- bilinear
+class Trilinear(Function):
+    """``out[b, o] = sum_{i,j} x1[b, i] w[o, i, j] x2[b, j]`` (PyTorch's ``_trilinear`` as
+    used by ``bilinear``)."""
+
+    _arrays = True
+    name = "TrilinearBackward0"
+
+    @staticmethod
+    def forward(ctx, x1, w, x2):
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x1 if (need[1] or need[2]) else None, w if (need[0] or need[2])
+                              else None, x2 if (need[0] or need[1]) else None)
+        if x1.shape[0] == 0:
+            return np.zeros((0, w.shape[0]), np.result_type(x1, w, x2))
+        # (B, I) @ (I, O*J) -> (B, O, J); then contract J with x2
+        t = np.matmul(x1, w.transpose(1, 0, 2).reshape(w.shape[1], -1))
+        t = t.reshape(x1.shape[0], w.shape[0], w.shape[2])
+        return np.matmul(t, x2[:, :, None])[:, :, 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        x1, w, x2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        g1 = np.einsum("bo,oij,bj->bi", grad, w, x2) if need[0] else None
+        gw = np.einsum("bo,bi,bj->oij", grad, x1, x2) if need[1] else None
+        g2 = np.einsum("bo,oij,bi->bj", grad, w, x1) if need[2] else None
+        return g1, gw, g2
+
+
+# ---------------------------------------------------------------- functional forms
+def _sizes(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _expand(value, n: int, name: str, k: int | None = None) -> tuple:
+    """An int or sequence argument expanded to ``n`` values (PyTorch's IntArrayRef[n]); with
+    ``k``, then checked against the convolution's dimensionality as ``at::convolution`` does."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        vals = (int(value),) * n
+    else:
+        vals = tuple(int(v) for v in value)
+        if len(vals) == 1:
+            vals = vals * n
+    if k is not None and len(vals) != k:
+        if len(vals) == 1:
+            return vals * k
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {k} values to match the "
+            f"convolution dimensions, but got {name}={_sizes(vals)}"
+        )
+    return vals
+
+
+_DT = {"float32": "float", "float64": "double", "float16": "half", "int64": "long",
+       "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char",
+       "bool": "bool"}
+_ST = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+       "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _check_conv(x, w, b, stride, padding, dil, groups, transposed, output_padding=None):
+    """PyTorch's ``check_shape_forward`` (ATen/native/Convolution.cpp), in its order."""
+    xs, ws = x.shape, w.shape
+    k = len(ws) - 2
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if output_padding is not None and any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dil):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if len(xs) != len(ws):
+        raise RuntimeError(
+            f"Expected {len(ws)}-dimensional input for {len(ws)}-dimensional weight {_sizes(ws)}"
+            f", but got {len(xs)}-dimensional input of size {_sizes(xs)} instead")
+    if ws[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but "
+            f"got weight of size {_sizes(ws)} instead")
+    if ws[0] % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{_sizes(ws)}] instead")
+    if not transposed:
+        if xs[1] != ws[1] * groups:
+            raise RuntimeError(
+                f"Given groups={groups}, weight of size {_sizes(ws)}, expected input{_sizes(xs)} "
+                f"to have {ws[1] * groups} channels, but got {xs[1]} channels instead")
+        if b is not None and (b.ndim != 1 or b.shape[0] != ws[0]):
+            raise RuntimeError(
+                f"Given weight of size {_sizes(ws)}, expected bias to be 1-dimensional with "
+                f"{ws[0]} elements, but got bias of size {_sizes(b.shape)} instead")
+        padded = [xs[2 + i] + 2 * padding[i] for i in range(k)]
+        kern = [dil[i] * (ws[2 + i] - 1) + 1 for i in range(k)]
+        if any(p < q for p, q in zip(padded, kern)):
+            raise RuntimeError(
+                "Calculated padded input size per channel: (" + " x ".join(map(str, padded))
+                + "). Kernel size: (" + " x ".join(map(str, kern))
+                + "). Kernel size can't be greater than actual input size")
+    else:
+        if xs[1] != ws[0]:
+            raise RuntimeError(
+                f"Given transposed=1, weight of size {_sizes(ws)}, expected input{_sizes(xs)} to "
+                f"have {ws[0]} channels, but got {xs[1]} channels instead")
+        if b is not None and (b.ndim != 1 or b.shape[0] != ws[1] * groups):
+            raise RuntimeError(
+                f"Given transposed=1, weight of size {_sizes(ws)}, expected bias to be "
+                f"1-dimensional with {ws[1] * groups} elements, but got bias of size "
+                f"{_sizes(b.shape)} instead")
+    if any(d == 0 for d in dil):
+        raise RuntimeError(f"dilation should be greater than zero, but got {_sizes(dil)}")
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_ST[str(x.dtype)]} but found {_ST[str(w.dtype)]}")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(
+            f"Input type ({_DT[str(x.dtype)]}) and bias type ({_DT[str(b.dtype)]}) should be the "
+            "same")
+
+
+def _tensor(x, fname: str, argname: str, pos: int) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
+            f"{type(x).__name__}")
+    return x
+
+
+def _batchify(x: Tensor, d: int, fname: str):
+    nd = x._data.ndim
+    if nd not in (d + 1, d + 2):
+        raise RuntimeError(
+            f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {fname}, but got "
+            f"input of size: {_sizes(x._data.shape)}")
+    return (x, True) if nd == d + 2 else (x.unsqueeze(0), False)
+
+
+def _conv(d, fname, input, weight, bias, stride, padding, dilation, groups):
+    input = _tensor(input, fname, "input", 1)
+    weight = _tensor(weight, fname, "weight", 2)
+    x, batched = _batchify(input, d, fname)
+    w = weight._data
+    k = w.ndim - 2
+    stride = _expand(stride, d, "stride", k)
+    dil = _expand(dilation, d, "dilation", k)
+    groups = int(groups)
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * k
+            padding = (0,) * k
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = []
+            for i in range(k):
+                total = dil[i] * (w.shape[2 + i] - 1)
+                pads.append((total // 2, total - total // 2))
+            if any(lo != hi for lo, hi in pads):
+                _warn_same_even()
+            padding = tuple(hi for _, hi in pads)  # the size check sees the padded input
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _expand(padding, d, "padding", k)
+        pads = [(p, p) for p in padding]
+    bd = None if bias is None else bias._data
+    if any(lo != hi for lo, hi in pads):
+        # size check on the input as PyTorch sees it: zero-padded by the difference first
+        xs = x._data.shape
+        shp = xs[:2] + tuple(xs[2 + i] + hi - lo for i, (lo, hi) in enumerate(pads))
+        _check_conv(_Shape(shp, x._data), w, bd, stride, [lo for lo, _ in pads], dil, groups,
+                    False)
+    else:
+        _check_conv(x._data, w, bd, stride, padding, dil, groups, False)
+    out = Convolution.apply(x, weight, bias, stride, tuple(pads), dil, False, groups, None)
+    return out if batched else out.squeeze(0)
+
+
+class _Shape:
+    """Shape and dtype of an array, for the checks (a padded input that is never built)."""
+
+    def __init__(self, shape, like):
+        self.shape = shape
+        self.ndim = len(shape)
+        self.dtype = like.dtype
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """1-D convolution (a cross-correlation) over an input of shape (N, C, L) or (C, L).
+
+    Args:
+        input: (N, C_in, L) or unbatched (C_in, L).
+        weight: (C_out, C_in / groups, kL).
+        bias: optional (C_out,).
+        stride, padding, dilation: ints or 1-tuples; padding may be ``'valid'`` or ``'same'``.
+        groups: split the channels into this many independent convolutions.
+
+    >>> ember.conv1d(ember.ones(1, 2, 5), ember.ones(3, 2, 3)).shape
+    torch.Size([1, 3, 3])
+    """
+    return _conv(1, "conv1d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """2-D convolution (a cross-correlation) over an input of shape (N, C, H, W) or (C, H, W).
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_out, C_in / groups, kH, kW).
+        bias: optional (C_out,).
+        stride, padding, dilation: ints or pairs; padding may be ``'valid'`` or ``'same'``.
+        groups: split the channels into this many independent convolutions.
+
+    >>> ember.conv2d(ember.ones(1, 3, 5, 5), ember.ones(2, 3, 3, 3), padding=1).shape
+    torch.Size([1, 2, 5, 5])
+    """
+    return _conv(2, "conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
+    """3-D convolution (a cross-correlation) over (N, C, D, H, W) or (C, D, H, W) input.
+
+    Args:
+        input: (N, C_in, D, H, W) or unbatched (C_in, D, H, W).
+        weight: (C_out, C_in / groups, kD, kH, kW).
+        bias: optional (C_out,).
+        stride, padding, dilation: ints or triples; padding may be ``'valid'`` or ``'same'``.
+        groups: split the channels into this many independent convolutions.
+
+    >>> ember.conv3d(ember.ones(1, 1, 4, 4, 4), ember.ones(1, 1, 3, 3, 3)).shape
+    torch.Size([1, 1, 2, 2, 2])
+    """
+    return _conv(3, "conv3d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_t(d, fname, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    input = _tensor(input, fname, "input", 1)
+    weight = _tensor(weight, fname, "weight", 2)
+    if isinstance(padding, str):
+        raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
+    x, batched = _batchify(input, d, fname)
+    w = weight._data
+    k = w.ndim - 2
+    stride = _expand(stride, d, "stride", k)
+    padding = _expand(padding, d, "padding", k)
+    opad = _expand(output_padding, d, "output_padding", k)
+    dil = _expand(dilation, d, "dilation", k)
+    groups = int(groups)
+    bd = None if bias is None else bias._data
+    _check_conv(x._data, w, bd, stride, padding, dil, groups, True, opad)
+    if any(not (op < s or op < dl) for op, s, dl in zip(opad, stride, dil)):
+        names = ["width"] if k == 1 else ["height", "width"] if k == 2 else \
+            ["depth", "height", "width"]
+        vals = list(opad)
+        st, dl = list(stride), list(dil)
+        if k == 1:  # reported through the 2-D kernel, with a unit height
+            names, vals, st, dl = ["height", "width"], [0] + vals, [1] + st, [1] + dl
+        msg = " ".join(f"output_padding_{n}: {v}" for n, v in zip(names, vals))
+        msg += " " + " ".join(f"stride_{n}: {v}" for n, v in zip(names, st))
+        msg += " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(names, dl))
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got {msg}")
+    in_sp = x._data.shape[2:]
+    out_sp = tuple((n - 1) * s - 2 * p + dl * (kk - 1) + op + 1
+                   for n, s, p, dl, kk, op in zip(in_sp, stride, padding, dil, w.shape[2:], opad))
+    if any(o <= 0 for o in out_sp):
+        raise RuntimeError(
+            "Given input size per channel: (" + " x ".join(map(str, in_sp))
+            + "). Calculated output size per channel: (" + " x ".join(map(str, out_sp))
+            + "). Output size is too small")
+    pads = tuple((p, p) for p in padding)
+    out = Convolution.apply(x, weight, bias, stride, pads, dil, True, groups, out_sp)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """1-D transposed convolution ("deconvolution"), the adjoint of :func:`conv1d`.
+
+    Args:
+        input: (N, C_in, L) or unbatched (C_in, L).
+        weight: (C_in, C_out / groups, kL).
+        output_padding: extra size added to one side of the output.
+
+    >>> ember.conv_transpose1d(ember.ones(1, 2, 3), ember.ones(2, 1, 3)).shape
+    torch.Size([1, 1, 5])
+    """
+    return _conv_t(1, "conv_transpose1d", input, weight, bias, stride, padding, output_padding,
+                   groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """2-D transposed convolution ("deconvolution"), the adjoint of :func:`conv2d`.
+
+    Args:
+        input: (N, C_in, H, W) or unbatched (C_in, H, W).
+        weight: (C_in, C_out / groups, kH, kW).
+        output_padding: extra size added to one side of each output dimension.
+
+    >>> ember.conv_transpose2d(ember.ones(1, 2, 3, 3), ember.ones(2, 1, 3, 3), stride=2).shape
+    torch.Size([1, 1, 7, 7])
+    """
+    return _conv_t(2, "conv_transpose2d", input, weight, bias, stride, padding, output_padding,
+                   groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1) -> Tensor:
+    """3-D transposed convolution, the adjoint of :func:`conv3d`.
+
+    >>> ember.conv_transpose3d(ember.ones(1, 1, 2, 2, 2), ember.ones(1, 1, 2, 2, 2)).shape
+    torch.Size([1, 1, 3, 3, 3])
+    """
+    return _conv_t(3, "conv_transpose3d", input, weight, bias, stride, padding, output_padding,
+                   groups, dilation)
+
+
+def linear(input, weight, bias=None) -> Tensor:
+    """``input @ weight.T + bias``, built from the same ops as PyTorch's ``linear`` (so the
+    ``grad_fn`` is ``AddmmBackward0``, ``ViewBackward0``, ... as there).
+
+    Shape:
+        input: (*, in_features); weight: (out_features, in_features); bias: (out_features,).
+
+    >>> ember.nn.functional.linear(ember.ones(2, 3), ember.ones(4, 3)).shape
+    torch.Size([2, 4])
+    """
+    from .linalg import addmm, matmul
+
+    input = _tensor(input, "linear", "input", 1)
+    weight = _tensor(weight, "linear", "weight", 2)
+    xd, wd = input._data.ndim, weight._data.ndim
+    if xd == 0 or wd == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {xd}D and {wd}D")
+    if bias is not None:
+        if xd == 2:
+            return addmm(bias, input, weight.t())
+        data = input._data
+        if data.flags.c_contiguous and (xd == 3 or bias._data.ndim == 1):
+            shape = data.shape
+            flat = input.reshape(math.prod(shape[:-1]), shape[-1])
+            out = addmm(bias, flat, weight.t())
+            return out.view(shape[:-1] + out._data.shape[1:])
+    out = matmul(input, weight.t())
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def bilinear(input1, input2, weight, bias=None) -> Tensor:
+    """``y[..., o] = x1[..., i] W[o, i, j] x2[..., j] + b[o]``.
+
+    >>> ember.bilinear(ember.ones(2, 3), ember.ones(2, 5), ember.ones(4, 3, 5)).shape
+    torch.Size([2, 4])
+    """
+    x1 = _tensor(input1, "bilinear", "input1", 1)
+    x2 = _tensor(input2, "bilinear", "input2", 2)
+    weight = _tensor(weight, "bilinear", "weight", 3)
+    s1, s2, ws = x1._data.shape, x2._data.shape, weight._data.shape
+    if len(s1) != len(s2):
+        raise RuntimeError(
+            f"bilinear(): input dimensions do not match: got {len(s1)} and {len(s2)}")
+    for i in range(len(s1) - 1):
+        if s1[i] != s2[i]:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match at dim {i}: got {s1[i]} and "
+                f"{s2[i]}")
+    if s1[-1] != ws[1]:
+        raise RuntimeError(
+            f"bilinear(): input1 size does not match weight size: got {s1[-1]} but expected "
+            f"{ws[1]}")
+    if s2[-1] != ws[2]:
+        raise RuntimeError(
+            f"bilinear(): input2 size does not match weight size: got {s2[-1]} but expected "
+            f"{ws[2]}")
+    if bias is not None and bias._data.shape[0] != ws[0]:
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got {bias._data.shape[0]} but "
+            f"expected {ws[0]}")
+    out = Trilinear.apply(x1.reshape(-1, s1[-1]), weight, x2.reshape(-1, s2[-1]))
+    out = out.reshape(s1[:-1] + (ws[0],))
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+_PAD_HELP = (
+    "Supported combinations for non-constant padding:\n"
+    "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+    "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+    "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+)
+
+
+def constant_pad_nd(input, pad, value=0) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions with ``value`` (negative amounts crop).
+
+    >>> ember.constant_pad_nd(ember.ones(2), (1, 1)).tolist()
+    [0.0, 1.0, 1.0, 0.0]
+    """
+    input = _tensor(input, "constant_pad_nd", "input", 1)
+    pad = _pad_arg(pad, "constant_pad_nd")
+    shape = input._data.shape
+    if len(pad) % 2:
+        raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
+    if len(pad) // 2 > len(shape):
+        raise RuntimeError(
+            "Length of pad should be no more than twice the number of dimensions of the input. "
+            f"Pad length is {len(pad)} while the input has {len(shape)} dimensions.")
+    return _constant_pad(input, pad, value)
+
+
+def _constant_pad(input, pad, value):
+    shape = input._data.shape
+    d = len(pad) // 2
+    pairs = tuple((pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1]) for i in range(d))
+    for i, (lo, hi) in enumerate(pairs):
+        if shape[len(shape) - d + i] + lo + hi < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+    dt = input._data.dtype
+    if dt.kind in "iub":
+        value = int(value) if dt.kind != "b" else bool(value)
+    return ConstantPad.apply(input, pairs, value)
+
+
+def _pad_arg(pad, fname):
+    out = []
+    for i, p in enumerate(pad):
+        if isinstance(p, Tensor):
+            p = p.item()
+        if not isinstance(p, (int, np.integer)) or isinstance(p, bool):
+            raise TypeError(
+                f"{fname}(): argument 'pad' (position 2) must be tuple of ints, but found element "
+                f"of type {type(p).__name__} at pos {i}")
+        out.append(int(p))
+    return tuple(out)
+
+
+def pad(input, pad, mode="constant", value=None) -> Tensor:
+    """Pad ``input``: ``pad`` lists (before, after) amounts from the last dimension backwards.
+
+    Args:
+        mode: ``'constant'`` (with ``value``), ``'reflect'``, ``'replicate'`` or ``'circular'``.
+
+    >>> ember.nn.functional.pad(ember.arange(3.), (2, 1), mode="reflect").tolist()
+    [2.0, 1.0, 0.0, 1.0, 2.0, 1.0]
+    """
+    input = _tensor(input, "pad", "input", 1)
+    pad = _pad_arg(pad, "pad")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    shape = input._data.shape
+    nd = len(shape)
+    if mode == "constant":
+        if len(pad) % 2:
+            raise RuntimeError("Padding length must be divisible by 2")
+        if len(pad) > 2 * nd:
+            raise RuntimeError(
+                "Padding length should be less than or equal to two times the input dimension "
+                f"but got padding length {len(pad)} and input of dimension {nd}")
+        return _constant_pad(input, pad, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) > 2 * nd:
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension "
+            f"but got padding length {len(pad)} and input of dimension {nd}")
+    d = len(pad) // 2
+    if d not in (1, 2, 3) or nd not in (d + 1, d + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {nd}D input tensor.\n" + _PAD_HELP)
+    pairs = tuple((pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1]) for i in range(d))
+    if mode == "circular":
+        for i, (lo, hi) in enumerate(pairs):
+            if lo > shape[nd - d + i] or hi > shape[nd - d + i]:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+    else:
+        if any(s == 0 for s in shape[1:]) or (nd == d + 1 and shape[0] == 0):
+            raise RuntimeError(
+                f"Expected {d + 1}D or {d + 2}D (batch mode) tensor with possibly 0 batch size "
+                f"and other non-zero dimensions for input, but got: {_sizes(shape)}")
+        if mode == "reflect":
+            for i in reversed(range(d)):
+                lo, hi = pairs[i]
+                size = shape[nd - d + i]
+                if lo >= size or hi >= size:
+                    raise RuntimeError(
+                        f"Argument #{4 + 2 * (d - 1 - i)}: Padding size should be less than the "
+                        "corresponding input dimension, but got: padding "
+                        f"({lo}, {hi}) at dimension {nd - d + i} of input {_sizes(shape)}")
+    return _PAD_CLS[(mode, d)].apply(input, pairs, mode)
+
+
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+            "conv_transpose3d", "bilinear", "constant_pad_nd"]
