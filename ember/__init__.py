@@ -69,6 +69,7 @@ from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_stat
 from ._functions.indexing import *  # noqa: F403
 from ._functions.joining import *  # noqa: F403
 from ._functions.pointwise import *  # noqa: F403
+from ._functions.activation import *  # noqa: F403
 from . import nn  # noqa: E402
 from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403

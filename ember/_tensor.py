@@ -851,12 +851,18 @@ def apply_inplace(t: Tensor, fn_cls, *args) -> Tensor:
 
 def _keep_original(node, t: Tensor) -> None:
     """If the in-place op's node saved ``t`` itself (the value about to be overwritten), keep a
-    copy of the original instead, as PyTorch's in-place ops save ``original_self``."""
+    copy of the original instead, as PyTorch's in-place ops save ``original_self``. The copy is
+    a differentiable clone of ``t``'s old value, so double backward still reaches its history."""
     if node is not None and node._saved:
-        node._saved = [
-            (0, t._data.copy(), None, 0, None) if e[0] == 1 and e[1] is t else e
-            for e in node._saved
-        ]
+        orig = []
+
+        def original():
+            if not orig:
+                orig.append(t.clone() if t._requires_grad else Tensor._make(t._data.copy()))
+            o = orig[0]
+            return (1, o, o._vc, o._vc[0], None)
+
+        node._saved = [original() if e[0] == 1 and e[1] is t else e for e in node._saved]
 
 
 def _rebase(t: Tensor, out: Tensor) -> None:
