@@ -170,11 +170,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     buf[nr] = g if old is None else old + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
-                if d == 0 and nxt in buffers:
-                    if needed is None or nxt in needed:
-                        heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
+                if d == 0:
+                    if nxt in buffers:
+                        if needed is None or nxt in needed:
+                            heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
+                        else:
+                            del buffers[nxt]
                     else:
-                        del buffers[nxt]
+                        _skip_unreached(nxt, deps, buffers, heap, needed)
     finally:
         _state[0] = prev_grad
         _fn._unpack_tensors[0] = prev_unpack
@@ -250,7 +253,8 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
     if node._released:
         raise RuntimeError(_fn._FREED)
 
-    # materialize missing output gradients as zeros
+    # materialize missing output gradients as zeros (post hooks still see them as None)
+    raw_grads = tuple(grads) if node._hooks else None
     if len(grads) > 1 or grads[0] is None:
         for k, g in enumerate(grads):
             if g is None and node._materialize_grads:
@@ -285,7 +289,7 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
         out = tuple(out[i] for i in pos)
     if node._hooks:
         gi = tuple(_as_tensor_grad(g) for g in out)
-        go = tuple(_as_tensor_grad(g) for g in grads)
+        go = tuple(_as_tensor_grad(g) for g in raw_grads)
         for fn in list(node._hooks.values()):
             r = fn(gi, go)
             if r is not None:
@@ -319,6 +323,30 @@ def _run_node(node, grads, buffers, deps, heap, needed, capture, results, accumu
                     heapq.heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
                 else:
                     del buffers[nxt]
+            else:
+                _skip_unreached(nxt, deps, buffers, heap, needed)
+
+
+def _skip_unreached(node, deps, buffers, heap, needed):
+    """``node`` got only None gradients: it does not run, but the nodes after it must still
+    count it as done (else a node that also gets a real gradient elsewhere would wait forever,
+    e.g. when an unused output's branch meets a used one further down)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            d = deps[nxt] - 1
+            deps[nxt] = d
+            if d == 0:
+                if nxt in buffers:
+                    if needed is None or nxt in needed:
+                        heapq.heappush(heap, (-nxt._sequence_nr, id(nxt), nxt))
+                    else:
+                        del buffers[nxt]
+                else:
+                    stack.append(nxt)
 
 
 def _retain(t, g):
