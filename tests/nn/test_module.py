@@ -159,8 +159,7 @@ def test_registration_errors(case):
             s._modules["0"] = nn.Module()
             setattr(s, "0", 5)
         elif case == 17:
-            x = lib.ones(2, requires_grad=True)
-            m.register_parameter("q", nn.Parameter(x) if False else None)
+            m.register_parameter("q", None)
             p = nn.Parameter(lib.ones(2))
             m.q = p * 2
         elif case == 18:
@@ -417,6 +416,22 @@ def test_failed_load_leaves_model_unchanged():
         net.load_state_dict(sd, strict=False)
     for k, v in net.state_dict().items():
         assert ember.equal(v, before[k]), k
+    # set_extra_state is deferred too
+    class E(ember.nn.Module):
+        state = "old"
+
+        def get_extra_state(self):
+            return self.state
+
+        def set_extra_state(self, state):
+            self.state = state
+
+    e = E()
+    with pytest.raises(RuntimeError, match="Unexpected"):
+        e.load_state_dict({"_extra_state": "new", "junk": ember.ones(1)})
+    assert e.state == "old"
+    e.load_state_dict({"_extra_state": "new"})
+    assert e.state == "new"
     # and a load that passes copies everything
     net.load_state_dict(good)
     for k, v in net.state_dict().items():
@@ -662,6 +677,9 @@ def test_cuda_raises_when_there_is_something_to_move():
     with pytest.raises(AssertionError, match="CUDA"):
         make_classes(ember)[0](2, 2).cuda()
     ember.nn.Module().cuda()  # nothing to move: no error, as in PyTorch
+    ember.nn.Module().to("cuda")
+    with pytest.raises(AssertionError, match="CUDA"):
+        make_classes(ember)[0](2, 2).to("cuda")
 
 
 # ---------------------------------------------------------------------- forward hooks
@@ -896,7 +914,6 @@ def test_deepcopy_keeps_sharing_and_copies_values():
         Lin, Block, Act, Net = make_classes(lib)
         a = Lin(2, 2)
         net = lib.nn.Sequential(a, a, Net())
-        net[2].head.weight = net[2].inp.bias if False else net[2].head.weight
         c = copy.deepcopy(net)
         assert c[0] is c[1] and c[0] is not a
         assert c[0].weight is not a.weight
@@ -913,7 +930,6 @@ def test_pickle_roundtrip():
     m = ember.nn.Sequential(ember.nn.Sequential(), ember.nn.ModuleList([ember.nn.Module()]))
     m.p = ember.nn.Parameter(ember.ones(2))
     m.register_buffer("b", ember.zeros(1), persistent=False)
-    m.register_forward_hook(lambda *a: None) if False else None
     r = pickle.loads(pickle.dumps(m))
     assert repr(r) == repr(m)
     assert isinstance(r.p, ember.nn.Parameter) and r.p.requires_grad
@@ -929,7 +945,6 @@ def test_setstate_fills_missing_attributes():
     n = ember.nn.Module.__new__(ember.nn.Module)
     n.__setstate__(state)
     assert n._non_persistent_buffers_set == set() and n._is_full_backward_hook is None
-    n(1) if False else None
     assert list(n.state_dict()) == []
 
 

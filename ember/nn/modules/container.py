@@ -155,7 +155,7 @@ class Sequential(Module):
 
     def forward(self, input):
         """Run the modules in order, each on the previous one's output."""
-        for module in self._modules.values():
+        for module in self:
             input = module(input)
         return input
 

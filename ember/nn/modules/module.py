@@ -7,7 +7,9 @@ its hooks around ``forward``; with no hooks anywhere, ``__call__`` goes straight
 
 Where Ember differs: a ``load_state_dict`` that fails (missing or unexpected keys under
 ``strict``, shape mismatches) copies nothing, so the model is left as it was; PyTorch copies the
-matching tensors before it raises.
+matching tensors before it raises. The copies (and ``set_extra_state`` calls) are made once every
+module's ``_load_from_state_dict`` and load hooks have run, so a load-state-dict post hook sees
+the module's values from before the load.
 """
 
 from __future__ import annotations
@@ -775,12 +777,11 @@ class Module:
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={dtype}"
             )
-        _check_device(device)
-        if dtype is None:
-            return self
 
         def convert(t):
-            return t.to(dtype) if t.is_floating_point() else t
+            # as in PyTorch, a module with no tensors moves anywhere without complaint
+            _check_device(device)
+            return t.to(dtype) if dtype is not None and t.is_floating_point() else t
 
         return self._apply(convert)
 
@@ -1314,7 +1315,10 @@ class Module:
         if (getattr(self.__class__, "set_extra_state", Module.set_extra_state)
                 is not Module.set_extra_state):
             if extra_state_key in state_dict:
-                self.set_extra_state(state_dict[extra_state_key])
+                if pending is not None:
+                    pending.append((_SetExtraState(self, state_dict[extra_state_key]), None))
+                else:
+                    self.set_extra_state(state_dict[extra_state_key])
             elif strict:
                 missing_keys.append(extra_state_key)
         elif strict and (extra_state_key in state_dict):
@@ -1347,7 +1351,8 @@ class Module:
         Raises:
             RuntimeError: PyTorch's ``Error(s) in loading state_dict for ...`` message. Unlike
                 PyTorch, Ember checks every key and shape before copying anything, so after
-                this error the module is exactly as it was.
+                this error the module is exactly as it was. (The copies are made after the
+                load hooks have run: a post hook sees the values from before the load.)
         """
         global _pending_loads
         if not isinstance(state_dict, Mapping):
@@ -1582,6 +1587,19 @@ class Module:
 
     def compile(self, *args, **kwargs) -> None:
         """``torch.compile`` is not available in Ember: a no-op, the module runs eagerly."""
+
+
+class _SetExtraState:
+    """The ``set_extra_state`` call of a ``load_state_dict``, made once the load is checked."""
+
+    __slots__ = ("module", "state")
+
+    def __init__(self, module, state):
+        self.module = module
+        self.state = state
+
+    def run(self, error_msgs) -> None:
+        self.module.set_extra_state(self.state)
 
 
 class _LoadCopy:
