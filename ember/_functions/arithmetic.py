@@ -57,12 +57,19 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        a, b, dt = operands(a, b)
-        if dt.kind == "b":
+        a_bool = type(a) is np.ndarray and a.dtype.kind == "b"
+        b_bool = type(b) is np.ndarray and b.dtype.kind == "b"
+        if a_bool or b_bool:
+            if (a_bool or type(a) is bool) and (b_bool or type(b) is bool):
+                raise RuntimeError(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                    "the `^` or `logical_xor()` operator instead."
+                )
             raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
             )
+        a, b, dt = operands(a, b)
         ctx.alpha = alpha
         if alpha != 1:
             b = b * alpha
