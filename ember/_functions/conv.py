@@ -843,7 +843,7 @@ def _constant_pad(input, pad, value):
     d = len(pad) // 2
     pairs = tuple((pad[2 * (d - 1 - i)], pad[2 * (d - 1 - i) + 1]) for i in range(d))
     for i, (lo, hi) in enumerate(pairs):
-        if shape[len(shape) - d + i] + lo + hi < 0:
+        if shape[len(shape) - d + i] + min(lo, 0) + min(hi, 0) < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
     dt = input._data.dtype
     if dt.kind in "iub":

@@ -592,6 +592,14 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
         raise RuntimeError(f"mat1 must be a matrix, got {a._data.ndim}-D tensor")
     if b._data.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix, got {b._data.ndim}-D tensor")
+    # PyTorch's addmm meta function checks dtypes before shapes, self against mat2 first
+    da, db = a._data.dtype, b._data.dtype
+    if isinstance(input, Tensor) and input._data.dtype != db:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_sn(input._data.dtype)} and {_sn(db)}")
+    if da != db:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_sn(da)} and "
+                           f"{_sn(db)}")
     _check_mm(a._data.shape, b._data.shape, a._data.dtype, b._data.dtype)
     shape = (a._data.shape[0], b._data.shape[1])
     return _addlike(Addmm, "addmm", input, a, b, beta, alpha, shape, out)
