@@ -32,7 +32,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 
 # bytes of patch buffer per block of images (the GEMM's right operand stays in cache)
-_BLOCK_BYTES = 8 << 20
+_BLOCK_BYTES = 4 << 20
 
 
 # ---------------------------------------------------------------- array kernels
@@ -77,8 +77,9 @@ def _block(n_images: int, per_image: int) -> int:
     return max(1, min(n_images, _BLOCK_BYTES // max(per_image, 1)))
 
 
-def _conv_fwd(x, w, stride, pads, dil, groups):
-    """Correlation of ``x`` (N, C, *S) with ``w`` (O, C/g, *K); zero padding ``pads``."""
+def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
+    """Correlation of ``x`` (N, C, *S) with ``w`` (O, C/g, *K); zero padding ``pads``; plus
+    ``bias`` (O,), added block by block while the output is still in cache."""
     n, c = x.shape[:2]
     o = w.shape[0]
     ksize = w.shape[2:]
@@ -90,11 +91,16 @@ def _conv_fwd(x, w, stride, pads, dil, groups):
     length = math.prod(out_sp)
     dtype = np.result_type(x.dtype, w.dtype)
     wg = w.reshape(g, o // g, cgk)
+    bcol = None if bias is None else bias.reshape(g, o // g, 1).astype(dtype, copy=False)
     if n == 0 or length == 0 or o == 0:
-        return np.zeros((n, o) + out_sp, dtype)
+        out = np.zeros((n, o) + out_sp, dtype)
+        return out if bcol is None else out + bcol.reshape((o,) + (1,) * len(out_sp))
     if kk == 1 and all(s == 1 for s in stride):
         cols = xp.reshape(n, g, cgk, length)
-        return np.matmul(wg, cols).reshape((n, o) + out_sp)
+        out = np.matmul(wg, cols)
+        if bcol is not None:
+            out += bcol
+        return out.reshape((n, o) + out_sp)
     v = _patches(xp, ksize, stride, dil, out_sp)
     out = np.empty((n, g, o // g, length), dtype)
     b = _block(n, c * kk * length * x.itemsize)
@@ -103,7 +109,10 @@ def _conv_fwd(x, w, stride, pads, dil, groups):
         nb = min(b, n - i)
         cols = buf[:nb]
         np.copyto(cols, v[i:i + nb])
-        np.matmul(wg, cols.reshape(nb, g, cgk, length), out=out[i:i + nb])
+        dst = out[i:i + nb]
+        np.matmul(wg, cols.reshape(nb, g, cgk, length), out=dst)
+        if bcol is not None:
+            dst += bcol
     return out.reshape((n, o) + out_sp)
 
 
@@ -234,10 +243,10 @@ class Convolution(Function):
     def forward(ctx, x, w, b, stride, pads, dil, transposed, groups, out_sp):
         if transposed:
             out = _conv_input_grad(x, w, out_sp, stride, pads, dil, groups)
+            if b is not None:
+                out += b.reshape((-1,) + (1,) * (out.ndim - 2))
         else:
-            out = _conv_fwd(x, w, stride, pads, dil, groups)
-        if b is not None:
-            out += b.reshape((-1,) + (1,) * (out.ndim - 2))
+            out = _conv_fwd(x, w, stride, pads, dil, groups, b)
         need = ctx.needs_input_grad
         ctx.conf = (stride, pads, dil, transposed, groups)
         ctx.shapes = (x.shape, w.shape, b is not None)
