@@ -3,10 +3,12 @@
 Every convolution is one of three array kernels, all built on im2col + BLAS:
 
 - ``_conv_fwd``: the correlation ``out[n, o, l] = sum_{c, k} w[o, c, k] * xpad[n, c, s*l + d*k]``.
-  The patches of a block of images are copied (``sliding_window_view``) into a buffer laid out
+  The patches of a block of images are copied (one strided slice copy per kernel offset; the
+  padding is never materialised, its buffer entries stay zero) into a buffer laid out
   ``(images, groups, C/g * K, L)``, and one ``matmul`` with the weight ``(groups, O/g, C/g * K)``
   writes the block's output straight into NCHW order. Blocking over the batch keeps the patch
-  buffer in cache, which is what makes the GEMM fast here.
+  buffer in cache, which is what makes the GEMM fast here; the bias rides in the GEMM as one
+  more weight column against a row of ones.
 - ``_conv_input_grad``: the adjoint of ``_conv_fwd`` in its input (the transposed convolution).
   For stride 1 it is again a correlation (of the padded gradient with the flipped, transposed
   weight); otherwise the GEMM makes the patch gradients and ``col2im`` adds them back.
@@ -26,7 +28,6 @@ import math
 import warnings
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -62,15 +63,65 @@ def _out_size(sp, k, s, d):
     return tuple((p - dl * (kk - 1) - 1) // st + 1 for p, kk, st, dl in zip(sp, k, s, d))
 
 
-def _patches(xp: np.ndarray, ksize, stride, dil, out_sp) -> np.ndarray:
-    """The view ``(N, C, *K, *L)`` of the patches of padded input ``xp`` (no copy)."""
-    d = len(ksize)
-    span = tuple(dl * (k - 1) + 1 for k, dl in zip(ksize, dil))
-    v = sliding_window_view(xp, span, axis=tuple(range(2, 2 + d)))
-    v = v[(slice(None), slice(None))
-          + tuple(slice(None, (n - 1) * s + 1, s) for n, s in zip(out_sp, stride))
-          + tuple(slice(None, None, dl) for dl in dil)]
-    return v.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
+def _im2col_plan(in_sp, pads, ksize, stride, dil, out_sp):
+    """For each kernel offset, the (patch-buffer, input) slices that im2col copies.
+
+    Padding is never materialised: the buffer entries that fall in the padding are left at
+    zero (they are the same in every block), so only the valid part of each shifted window is
+    copied. Returns the copy list and whether any buffer entry is padding.
+    """
+    per_dim = []
+    partial = False
+    for size, (lo, _), k, s, dl, length in zip(in_sp, pads, ksize, stride, dil, out_sp):
+        opts = []
+        for kj in range(k):
+            off = kj * dl - lo  # input index of output 0
+            o0 = max(0, (-off + s - 1) // s) if off < 0 else 0
+            o1 = min(length, (size - 1 - off) // s + 1) if size - 1 - off >= 0 else 0
+            if o1 <= o0:
+                opts.append(None)
+                partial = True
+                continue
+            if o0 > 0 or o1 < length:
+                partial = True
+            start = o0 * s + off
+            opts.append((slice(o0, o1), slice(start, start + (o1 - o0 - 1) * s + 1, s)))
+        per_dim.append(opts)
+    plan = []
+    for k in np.ndindex(*ksize):
+        parts = [per_dim[i][kj] for i, kj in enumerate(k)]
+        if any(p is None for p in parts):
+            continue
+        plan.append((k + tuple(p[0] for p in parts), tuple(p[1] for p in parts)))
+    return plan, partial
+
+
+def _im2col_buffer(x, b, groups, pads, ksize, stride, dil, out_sp, ones_row=False):
+    """A patch buffer (b, groups, C/g * K [+ 1], L) and a function filling it from images
+    ``i:i+nb``. With ``ones_row`` each group's patch matrix gets a last row of ones, so that a
+    bias column appended to the weight adds the bias inside the GEMM."""
+    plan, partial = _im2col_plan(x.shape[2:], pads, ksize, stride, dil, out_sp)
+    n, c = x.shape[:2]
+    cg = c // groups
+    cgk = cg * math.prod(ksize)
+    length = math.prod(out_sp)
+    shape = (b, groups, cgk + ones_row, length)
+    buf = np.zeros(shape, x.dtype) if partial else np.empty(shape, x.dtype)
+    if ones_row:
+        buf[:, :, cgk] = 1
+    # the patch part as (b, g, C/g, *K, *L), and the input as (N, g, C/g, *S)
+    view = buf[:, :, :cgk].reshape((b, groups, cg) + tuple(ksize) + tuple(out_sp))
+    xg = x.reshape((n, groups, cg) + x.shape[2:])
+    lead = (slice(None),) * 3
+
+    def fill(i, nb):
+        cols = view[:nb]
+        src = xg[i:i + nb]
+        for dst_sl, src_sl in plan:
+            cols[lead + dst_sl] = src[lead + src_sl]
+        return buf[:nb]
+
+    return fill
 
 
 def _block(n_images: int, per_image: int) -> int:
@@ -83,8 +134,8 @@ def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
     n, c = x.shape[:2]
     o = w.shape[0]
     ksize = w.shape[2:]
-    xp = _pad_zeros(x, pads)
-    out_sp = _out_size(xp.shape[2:], ksize, stride, dil)
+    sp_pad = tuple(sz + lo + hi for sz, (lo, hi) in zip(x.shape[2:], pads))
+    out_sp = _out_size(sp_pad, ksize, stride, dil)
     g = groups
     kk = math.prod(ksize)
     cgk = (c // g) * kk
@@ -95,23 +146,23 @@ def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
     if n == 0 or length == 0 or o == 0:
         out = np.zeros((n, o) + out_sp, dtype)
         return out if bcol is None else out + bcol.reshape((o,) + (1,) * len(out_sp))
-    if kk == 1 and all(s == 1 for s in stride):
-        cols = xp.reshape(n, g, cgk, length)
+    if kk == 1 and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
+        cols = x.reshape(n, g, cgk, length)
         out = np.matmul(wg, cols)
         if bcol is not None:
             out += bcol
         return out.reshape((n, o) + out_sp)
-    v = _patches(xp, ksize, stride, dil, out_sp)
     out = np.empty((n, g, o // g, length), dtype)
     b = _block(n, c * kk * length * x.itemsize)
-    buf = np.empty((b, c) + tuple(ksize) + out_sp, x.dtype)
+    with_bias = bcol is not None and x.dtype == dtype and w.dtype == dtype
+    if with_bias:  # the bias as one more weight column, against a row of ones in the patches
+        wg = np.concatenate([wg, bcol], axis=2)
+    fill = _im2col_buffer(x, b, g, pads, ksize, stride, dil, out_sp, with_bias)
     for i in range(0, n, b):
         nb = min(b, n - i)
-        cols = buf[:nb]
-        np.copyto(cols, v[i:i + nb])
         dst = out[i:i + nb]
-        np.matmul(wg, cols.reshape(nb, g, cgk, length), out=dst)
-        if bcol is not None:
+        np.matmul(wg, fill(i, nb), out=dst)
+        if bcol is not None and not with_bias:
             dst += bcol
     return out.reshape((n, o) + out_sp)
 
@@ -186,20 +237,16 @@ def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
     dtype = np.result_type(x.dtype, gy.dtype)
     if n == 0 or length == 0:
         return np.zeros(wshape, dtype)
-    xp = _pad_zeros(x, pads)
     gyr = gy.reshape(n, g, o // g, length)
-    if kk == 1 and all(s == 1 for s in stride):
-        cols = xp.reshape(n, g, cgk, length)
+    if kk == 1 and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
+        cols = x.reshape(n, g, cgk, length)
         return np.matmul(gyr, cols.swapaxes(2, 3)).sum(0).reshape(wshape)
-    v = _patches(xp, ksize, stride, dil, out_sp)
     acc = None
     b = _block(n, c * kk * length * x.itemsize)
-    buf = np.empty((b, c) + ksize + tuple(out_sp), x.dtype)
+    fill = _im2col_buffer(x, b, g, pads, ksize, stride, dil, tuple(out_sp))
     for i in range(0, n, b):
         nb = min(b, n - i)
-        cols = buf[:nb]
-        np.copyto(cols, v[i:i + nb])
-        part = np.matmul(gyr[i:i + nb], cols.reshape(nb, g, cgk, length).swapaxes(2, 3))
+        part = np.matmul(gyr[i:i + nb], fill(i, nb).swapaxes(2, 3))
         part = part.sum(0) if nb > 1 else part[0]
         acc = part if acc is None else np.add(acc, part, out=acc)
     return acc.reshape(wshape).astype(dtype, copy=False)
