@@ -197,9 +197,8 @@ def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
             before = span - pads[i][0]
             after = in_sp[i] + span - out_sp[i] - before
             ext.append((before, after))
-        gp = _pad_zeros(gy, ext)
-        return _conv_fwd(gp, np.ascontiguousarray(_flip_weight(w, groups)), stride,
-                         [(0, 0)] * d, dil, groups)
+        return _conv_fwd(gy, np.ascontiguousarray(_flip_weight(w, groups)), stride, ext, dil,
+                         groups)
     g = groups
     kk = math.prod(ksize)
     length = math.prod(out_sp)
