@@ -63,73 +63,18 @@ def gradient_example():
     ],
 )
 def module_example():
-    # The tutorial in shared/seed, as written (one typo fixed: `super(head, self)`).
-    import torch.nn as nn
+    # The seed tutorial's three programs, kept in one place: examples/ of the source checkout
+    # (tests/examples/test_seed.py checks them byte for byte against PyTorch).
+    import os
+    import runpy
 
-    class NNModule(nn.Module):
-        def __init__(self, in_ch, out_ch, kernel_size=3):
-            super().__init__()
-            self.conv2d = nn.Conv2d(in_ch, out_ch, kernel_size=kernel_size, padding=1)
-            self.activation = nn.Sigmoid()
-
-        def forward(self, x):
-            x = self.conv2d(x)
-            x = self.activation(x)
-            return x
-
-    # Set seed
-    seed = 42
-    torch.manual_seed(seed)
-    torch.cuda.manual_seed(seed)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
-
-    # Create a tensor with size (batch, C, H, W)
-    x = torch.randn(1, 3, 4, 4)
-
-    # Run model
-    model = NNModule(in_ch=3, out_ch=1, kernel_size=3)
-    out = model(x)
-    print("Input tensor shape:", x.shape)
-    print("Output tensor shape:", out.shape)
-    print("Output:\n", out)
-
-    class Run(NNModule):
-        def __init__(self, in_channels, out_channels, kernel_size=3):
-            super().__init__(in_channels, out_channels, kernel_size)
-            self.cnn = NNModule(in_channels, out_channels, kernel_size=kernel_size)
-
-        def forward(self, x):
-            x = self.cnn(x)
-            return x
-
-    # Set seed
-    seed = 42
-    torch.manual_seed(seed)
-    torch.cuda.manual_seed(seed)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
-
-    # Create a tensor with size (batch, C, H, W)
-    x = torch.randn(1, 3, 4, 4)
-
-    # Run model
-    runner = Run(in_channels=3, out_channels=1, kernel_size=3)
-    out2 = runner(x)
-    print("Input tensor shape:", x.shape)
-    print("Output tensor shape:", out2.shape)
-    print("Output:\n", out2)
-
-    class NNSequential(nn.Sequential):
-        def __init__(self, in_ch, out_ch, kernel_size=3):
-            conv2d = nn.Conv2d(in_ch, out_ch, kernel_size=kernel_size, padding=1)
-            activation = nn.Sigmoid()
-            super().__init__(conv2d, activation)  # no forward: Sequential runs the layers
-
-    x = torch.randn(1, 3, 4, 4)
-    model = NNSequential(3, 1, 3)
-    output = model(x)
-    print(output)
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(os.path.dirname(here), "examples", "seed_module_vs_sequential.py")
+    if not os.path.exists(path):
+        print("(skipped: examples/seed_module_vs_sequential.py is in Ember's source checkout;"
+              " install with `pip install -e .` from it)")
+        return
+    runpy.run_path(path, run_name="__main__")
 
 
 def missing_name(dotted):

@@ -6,6 +6,7 @@ directory, and where it can, compares with what plain ``python`` does with the s
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -390,9 +391,12 @@ def test_demo_prints_what_pytorch_prints(tmp_path):
     ours = ember("demo")
     # Plain python, so `import torch` is the real PyTorch; from a copy, so that Ember's package
     # directory is not first on sys.path.
-    demo = tmp_path / "demo.py"
+    # The demo runs examples/ of the checkout (beside the package): copy both, same layout.
+    (tmp_path / "pkg").mkdir()
+    demo = tmp_path / "pkg" / "demo.py"
     demo.write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
-    theirs = python(demo, cwd=tmp_path)
+    shutil.copytree(DEMO.parent.parent / "examples", tmp_path / "examples")
+    theirs = python(demo, cwd=tmp_path / "pkg")
     assert ours.returncode == 0, ours.stderr
     assert theirs.returncode == 0, theirs.stderr
     ours_by_title, theirs_by_title = _sections(ours.stdout), _sections(theirs.stdout)
