@@ -156,7 +156,7 @@ def _uniform_values(gen: Generator, n: int, npdtype, low: float, high: float) ->
     u = gen._uniform24(n)  # float32 and float16 compute in float32
     lo, hi = f32(low), f32(high)
     if lo != 0 or hi != 1:
-        u = K._fma32(u.astype(f64), float(hi - lo), float(lo)).astype(f32)
+        u = K.fma32(u, hi - lo, lo)
     elif npdtype == np.float32:
         return u
     if npdtype == np.float16:
@@ -204,14 +204,21 @@ def _normal_values(gen, n: int, npdtype, mean: float, std: float, contiguous: bo
         if n % 16:
             data[n - 16:] = K.normal_fill16_double(gen._uniform53(16), mean, std)
         return data
-    fill = K.normal_fill16_avx2 if K.uses_avx2_normal() else K.normal_fill16_scalar_float
     # float32 draws a uniform for every element first; float16 draws only the full blocks
-    data = gen._uniform24(n if npdtype == np.float32 else full)
-    fill(data[:full], mean, std)
-    if npdtype == np.float16:
-        data = np.concatenate([data, np.empty(n - full, f32)])
-    if n % 16:
-        data[n - 16:] = fill(gen._uniform24(16), mean, std)
+    n_draw = n if npdtype == np.float32 else full
+    if K.uses_avx2_normal():
+        data = K.normal_avx2(gen, n_draw, full, mean, std, size=n)
+        if n % 16:
+            tail = np.empty(16, f32)
+            data[n - 16:] = K.normal_avx2_words(gen._u32(16), tail, mean, std)
+    else:
+        fill = K.normal_fill16_scalar_float
+        data = gen._uniform24(n_draw)
+        fill(data[:full], mean, std)
+        if npdtype == np.float16:
+            data = np.concatenate([data, np.empty(n - full, f32)])
+        if n % 16:
+            data[n - 16:] = fill(gen._uniform24(16), mean, std)
     return data if npdtype == np.float32 else data.astype(npdtype)
 
 

@@ -271,3 +271,64 @@ def test_like_keeps_strides_and_poisson_order():
     check(lambda L, d: L.randn_like(L.from_numpy(x).t()), 1)  # strides kept: scalar path
     check(lambda L, d: L.rand_like(L.from_numpy(x).t()), 2)
     check(lambda L, d: L.poisson(L.rand(40, 3).t() * 5), 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fast float32 normal kernel (PyTorch's AVX2 NormalFill16): large sizes and every input
+
+
+@pytest.mark.parametrize("n", (2 * 10**6 + 9,))
+def test_randn_large_bitwise(n):
+    """Millions of normals, all bits equal to PyTorch's (float32 with a tail to redo, float16,
+    and normal_ with a mean and std, whose final fma rounds once)."""
+    check(lambda L, d: L.randn(n), 11)
+    check(lambda L, d: L.randn(n // 2 + 3, dtype=d), 12, "float16")
+    check(lambda L, d: L.empty(n // 2).normal_(0.3, 1.7), 13)
+    check(lambda L, d: L.empty(n // 2 + 5).normal_(-2.5, 1e-3), 14)
+
+
+def _kernel_inputs():
+    """The 24-bit uniforms the kernel can see: every one (EMBER_EXHAUSTIVE=1) or a spread over
+    all of them with both ends in full (the smallest radii and angles, the largest)."""
+    import os
+
+    if os.environ.get("EMBER_EXHAUSTIVE"):
+        return np.arange(2**24, dtype=np.float32)
+    edge = np.arange(1 << 14)
+    mid = np.arange(1 << 14, 2**24 - (1 << 14), 61)
+    return np.concatenate([edge, mid, 2**24 - 1 - edge]).astype(np.float32)
+
+
+def test_avx2_normal_kernel_matches_stepwise_arithmetic():
+    """``_avx2_radius``/``_avx2_sincos`` (float64 passes, bit tricks) against ``log256`` and
+    ``sincos256`` (one exact float32 fma per fused step of avx_mathfun.h)."""
+    from ember._functions import _random_kernels as K
+
+    k = _kernel_inputs()
+    block = 1 << 15
+    s = K._Scratch(2 * block)
+    radius, sin, cos = (np.empty_like(k) for _ in range(3))
+    for a in range(0, k.size, block):
+        K._avx2_radius(k[a:a + block].copy(), radius[a:a + block], s)
+        si, co = K._avx2_sincos(k[a:a + block].copy(), s)
+        sin[a:a + block], cos[a:a + block] = si, co
+    u1 = (np.float32(2**24) - k) * np.float32(2.0**-24)
+    np.testing.assert_array_equal(
+        radius.view(np.int32), np.sqrt(np.float32(-2) * K.log256(u1)).view(np.int32))
+    ref_sin, ref_cos = K.sincos256(k * np.float32(2.0**-24) * K._TWO_PI_F)
+    np.testing.assert_array_equal(sin.view(np.int32), ref_sin.view(np.int32))
+    np.testing.assert_array_equal(cos.view(np.int32), ref_cos.view(np.int32))
+
+
+def test_fma32_rounds_once():
+    """A float64 sum that lands on a float32 midpoint although the exact sum is below it: two
+    roundings would go up to the even neighbour, one rounding stays down."""
+    from ember._functions import _random_kernels as K
+
+    a = np.float32(1 + 2.0**-20)
+    b = np.float32(64 * (1 - 2.0**-20))  # a * b = 2**6 - 2**-34
+    c = np.float32(2.0**30 * (1 + 2.0**-23))  # odd last bit; c + 2**6 is the midpoint
+    assert np.float32(float(a) * float(b) + float(c)) == np.float32(2.0**30 * (1 + 2.0**-22))
+    assert K.fma32(np.array([a, a]), b, c).tolist() == [c, c]
+    assert K.fma32(np.array([-a]), b, -c).tolist() == [-c]
+    assert K.fma32(np.float32(1.5), np.float32(2), np.float32(0.25)) == np.float32(3.25)
