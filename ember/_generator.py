@@ -35,7 +35,6 @@ __all__ = ["Generator", "default_generator"]
 _STATE_SIZE = 5056
 _N = 624
 _DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
-_TWO32 = 4294967296.0
 
 
 def _unpack_seed(seed) -> int:
@@ -194,11 +193,11 @@ class Generator:
 
     def _uniform53(self, n: int) -> np.ndarray:
         """``n`` doubles in [0, 1): the low 53 bits of ``random64()`` times 2**-53."""
-        w = self._u32(2 * n)
-        hi = (w[0::2] & 0x1FFFFF).astype(np.float64)
-        out = w[1::2].astype(np.float64)
-        hi *= _TWO32
-        out += hi
+        m = self._u32(2 * n).view(np.uint64)  # each pair of words as one 64-bit integer
+        if np.little_endian:  # that integer is (second << 32) | first: swap the halves
+            m = np.left_shift(m, np.uint64(32)) | np.right_shift(m, np.uint64(32))
+        m &= np.uint64(0x1FFFFFFFFFFFFF)
+        out = m.view(np.int64).astype(np.float64)
         out *= 2.0**-53
         return out
 

@@ -83,7 +83,7 @@ def fma64(a, b, c):
 
 def glibc(fn, x: np.ndarray) -> np.ndarray:
     """Apply a ``math`` function (glibc's) to each element of a float64 array."""
-    return np.array([fn(v) for v in x.ravel().tolist()], dtype=f64).reshape(x.shape)
+    return np.fromiter(map(fn, x.ravel().tolist()), f64, x.size).reshape(x.shape)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -228,16 +228,18 @@ def _int_values(gen: Generator, n: int, npdtype, rng: int, base: int) -> np.ndar
         w = gen._u64(n)
         if rng < 1 << 64:
             w %= np.uint64(rng)
+        w += np.uint64(base & 0xFFFF_FFFF_FFFF_FFFF)  # wraps around as uint64, then int64
+        v = w.view(np.int64)
     else:
-        w = gen._u32(n).astype(np.uint64)
-        w %= np.uint64(rng)
-    w += np.uint64(base & 0xFFFF_FFFF_FFFF_FFFF)  # wraps around as uint64, then int64
-    v = w.view(np.int64)
+        w = gen._u32(n)
+        w %= np.uint32(rng)  # 32-bit remainders: the same values, faster
+        v = w.astype(np.int64)
+        v += np.int64(((base + 2**63) & 0xFFFF_FFFF_FFFF_FFFF) - 2**63)  # wraps as above
     if npdtype.kind == "f":
         return v.astype(f32).astype(npdtype) if npdtype == np.float16 else v.astype(npdtype)
     if npdtype == np.bool_:
         return v != 0
-    return v.astype(npdtype)
+    return v.astype(npdtype, copy=False)
 
 
 _INT_MAX = {np.dtype(np.int64): 2**63 - 1, np.dtype(np.int32): 2**31 - 1,
