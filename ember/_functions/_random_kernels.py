@@ -426,7 +426,13 @@ def normal_avx2(gen, n_draw: int, n_fill: int, mean: float, std: float,
     new float32 array of ``size`` elements (``n_draw`` by default) with their normals; the rest
     is left unset."""
     out = np.empty(n_draw if size is None else size, f32)
-    normal_avx2_words(gen._u32(n_draw)[:n_fill], out, mean, std)
+    mean, std = f32(mean), f32(std)
+    s = _Scratch(min(n_fill, _BLOCK))
+    for a in range(0, n_draw, _BLOCK):  # words drawn block by block: still in cache when used
+        w = gen._u32(min(_BLOCK, n_draw - a))
+        b = min(a + _BLOCK, n_fill)
+        if b > a:
+            _avx2_block(w[:b - a], out[a:b], mean, std, s)
     return out
 
 
