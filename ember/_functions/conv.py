@@ -188,6 +188,10 @@ def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
     out_sp = gy.shape[2:]
     if n == 0 or c == 0 or math.prod(in_sp) == 0:
         return np.zeros((n, c) + tuple(in_sp), dtype)
+    if all(s == 1 for s in stride) and math.prod(out_sp) and np.isfinite(w).all():
+        res = _grid_backward(gy, None, w, in_sp, pads, dil, groups, True, False)
+        if res is not None:
+            return res[0]
     if all(s == 1 for s in stride):
         # gx[i] = sum_k gy[i + lo - dl*k] w[k]: a correlation of gy, padded by dl*(K-1) - lo
         # before (cropped if negative) and to length in + dl*(K-1), with the flipped weight
@@ -223,6 +227,111 @@ def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
     return np.ascontiguousarray(res)
 
 
+def _grid_plan(in_sp, out_sp, pads, ksize, dil):
+    """The flat-grid layout of a stride-1 convolution (see ``_grid_backward``), or None.
+
+    Each image is laid out on a grid of extents ``G_i = max(S_i + max(lo_i, hi_i), O_i)``
+    flattened to ``P`` entries, the images one after the other; input entry ``y`` sits at grid
+    coordinate ``lo + y`` and output entry ``o`` at ``o``, so that kernel tap ``k`` of output
+    ``q`` reads the input at ``q + off[k]``. Padding entries shared between neighbouring rows
+    (and images) are zero, so that every tap of a valid output reads zero or its input.
+    """
+    if any(lo < 0 or hi < 0 for lo, hi in pads):
+        return None
+    ext = [max(s + max(lo, hi), o) for s, (lo, hi), o in zip(in_sp, pads, out_sp)]
+    strides = [1] * len(ext)
+    for i in range(len(ext) - 2, -1, -1):
+        strides[i] = strides[i + 1] * ext[i + 1]
+    offs = [sum(kj * dl * st for kj, dl, st in zip(k, dil, strides)) for k in np.ndindex(*ksize)]
+    return tuple(ext), math.prod(ext), offs
+
+
+def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None):
+    """Input and/or weight gradient of a stride-1 convolution, in one pass over image blocks.
+
+    A block's output gradient is copied once onto a flat zero grid (channel-major, the block's
+    images side by side, each row padded to ``R`` entries; see ``_grid_plan``). On the grid a
+    kernel tap is a constant shift ``off[k]``, so every remaining step is a GEMM or a long
+    contiguous slice operation:
+
+    - ``gx``: one GEMM ``w^T @ gy`` gives each tap's contribution, laid out ``(K, C, R)``, and
+      ``col2im`` is K shifted adds of whole ``(C * R)`` slabs into the input grid (no patch copy
+      of the many-channel gradient); the valid entries are then cropped out;
+    - ``gw``: the input is put on its grid and im2col is K shifted slab copies, laid out
+      ``(K, C, R)``; one GEMM ``cols @ gy^T`` sums over all images of the block at once.
+
+    The grid's junk entries (padding shared by neighbouring rows and images) hold zero in the
+    gradient, so they add nothing (0 * x: callers fall back when a result is not finite).
+    Returns ``(gx, gw)`` (None for what is not wanted), or None when the layout does not apply.
+    """
+    n, o = gy.shape[:2]
+    out_sp = gy.shape[2:]
+    wshape = w.shape if wshape is None else wshape
+    ksize = tuple(wshape[2:])
+    plan = _grid_plan(in_sp, out_sp, pads, ksize, dil)
+    if plan is None:
+        return None
+    ext, p, offs = plan
+    g = groups
+    og = o // g
+    cg = wshape[1]
+    c = cg * g
+    kk = len(offs)
+    dtype = gy.dtype if x is None else np.result_type(x.dtype, gy.dtype)
+    if want_x:
+        dtype = np.result_type(dtype, w.dtype)
+    b = _block(n, max(c * kk, o) * p * np.dtype(dtype).itemsize)
+    full = b * p  # grid entries of a full block
+    r = full + offs[-1]  # row length: room for the largest shift
+    flat = cg * r  # one group's slab
+    lead = slice(None)
+    data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
+    outs = tuple(slice(0, m) for m in out_sp)
+    gyg = np.zeros((o, full), dtype)
+    gyv = gyg.reshape((o, b) + ext)
+    # per-tap slabs (g, K, C/g, R): the GEMM output for gx, then the patches for gw
+    taps = np.zeros((g, kk, cg, r), dtype)
+    taps3 = taps.reshape(g, kk * cg, r)
+    taps2 = taps.reshape(g, kk, flat)
+    gx = gw = None
+    if want_x:
+        gx = np.empty((n, c) + tuple(in_sp), dtype)
+        # (g, K*C/g, O/g): rows ordered (tap, channel) to match ``taps``
+        wt = w.reshape(g, og, cg, kk).transpose(0, 3, 2, 1).reshape(g, kk * cg, og)
+        gxg = np.empty((g, flat), dtype)
+        gxv = gxg.reshape(c, r)[:, :full].reshape((c, b) + ext)
+    if want_w:
+        xg = np.zeros((g, flat), dtype)
+        xv = xg.reshape(c, r)[:, :full].reshape((c, b) + ext)
+        gwt = np.zeros((g, kk * cg, og), dtype)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        m = nb * p
+        gyv[(lead, slice(0, nb)) + outs] = gy[i:i + nb].swapaxes(0, 1)
+        gy3 = gyg[:, :m].reshape(g, og, m)
+        if want_x:
+            if nb < b or (want_w and i):  # the rows' tails must be zero (not patches)
+                taps[..., m:] = 0
+            np.matmul(wt, gy3, out=taps3[:, :, :m])
+            np.copyto(gxg, taps2[:, 0])  # offs[0] == 0
+            for k in range(1, kk):
+                s = offs[k]
+                dst = gxg[:, s:]
+                np.add(dst, taps2[:, k, :flat - s], out=dst)
+            gx[i:i + nb] = gxv[(lead, slice(0, nb)) + data].swapaxes(0, 1)
+        if want_w:
+            xv[(lead, slice(0, nb)) + data] = x[i:i + nb].swapaxes(0, 1)
+            if nb < b:  # images past the block's end read as zero padding
+                xv[:, nb:] = 0
+            for k in range(kk):
+                s = offs[k]
+                np.copyto(taps2[:, k, :flat - s], xg[:, s:])
+            gwt += np.matmul(taps3[:, :, :m], gy3.swapaxes(1, 2))
+    if want_w:
+        gw = gwt.reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
+    return gx, gw
+
+
 def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
     """Adjoint of ``_conv_fwd`` in its weight: ``gw[o,c,k] = sum_{n,l} gy[n,o,l] xpad[n,c,.]``."""
     n, c = x.shape[:2]
@@ -240,6 +349,10 @@ def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
     if kk == 1 and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
         cols = x.reshape(n, g, cgk, length)
         return np.matmul(gyr, cols.swapaxes(2, 3)).sum(0).reshape(wshape)
+    if all(s == 1 for s in stride):
+        res = _grid_backward(gy, x, None, x.shape[2:], pads, dil, groups, False, True, wshape)
+        if res is not None and np.isfinite(res[1]).all():
+            return res[1]
     acc = None
     b = _block(n, c * kk * length * x.itemsize)
     fill = _im2col_buffer(x, b, g, pads, ksize, stride, dil, tuple(out_sp))
@@ -306,12 +419,18 @@ class Convolution(Function):
         xshape, wshape, has_b = ctx.shapes
         need = ctx.needs_input_grad
         gx = gw = gb = None
-        if need[0]:
+        if (need[0] and need[1] and not transposed and all(s == 1 for s in stride)
+                and not _any_tensor(grad, x, w) and grad.size and x.size
+                and np.isfinite(w).all()):
+            res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, True, True)
+            if res is not None and np.isfinite(res[1]).all():
+                gx, gw = res
+        if need[0] and gx is None:
             if transposed:
                 gx = _forward_conv(grad, w, stride, pads, dil, groups)
             else:
                 gx = _input_grad(grad, w, xshape[2:], stride, pads, dil, groups)
-        if need[1]:
+        if need[1] and gw is None:
             if transposed:
                 gw = _weight_grad(grad, x, wshape, stride, pads, dil, groups)
             else:
