@@ -71,6 +71,7 @@ from ._functions.joining import *  # noqa: F403
 from ._functions.pointwise import *  # noqa: F403
 from ._functions.activation import *  # noqa: F403
 from . import nn  # noqa: E402
+from . import optim  # noqa: E402
 from . import utils  # noqa: E402
 from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403

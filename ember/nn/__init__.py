@@ -2,6 +2,7 @@
 
 from . import functional
 from . import init
+from . import utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
