@@ -264,3 +264,257 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):
     if dim is None:
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     return (-input).softmax(dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------- normalization, dropout, embedding
+# Kernels in ember/_functions/normalization.py, dropout.py and embedding.py; these are PyTorch's
+# signatures and Python-level checks around them.
+from .._functions import dropout as _drop  # noqa: E402
+from .._functions import normalization as _norm  # noqa: E402
+from .._functions.embedding import embedding as _embedding  # noqa: E402
+from .._functions.embedding import embedding_bag  # noqa: E402
+from .._functions.embedding import embedding_renorm_ as _embedding_renorm_  # noqa: E402
+
+__all__ += [
+    "batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm",
+    "normalize", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+    "feature_alpha_dropout", "embedding", "embedding_bag",
+]
+
+
+def _verify_batch_size(size) -> None:
+    size_prods = size[0]
+    for i in range(len(size) - 2):
+        size_prods *= size[i + 2]
+    if size_prods == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}")
+
+
+def _verify_spatial_size(size) -> None:
+    size_prods = 1
+    for i in range(2, len(size)):
+        size_prods *= size[i]
+    if size_prods == 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size {size}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """Batch normalization over dim 1 of (N, C, *): ``(x - mean) / sqrt(var + eps) * weight +
+    bias``.
+
+    Args:
+        input: the (N, C, *) input.
+        running_mean, running_var: running statistics (C,), or None; updated in place when
+            ``training`` (``momentum`` weights the new batch; the variance is unbiased).
+        weight, bias: optional (C,) affine parameters.
+        training: normalize with batch statistics (else with the running ones).
+
+    >>> F.batch_norm(ember.tensor([[1.0], [3.0]]), None, None, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    """
+    if training:
+        _verify_batch_size(input.size())
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    return _norm.batch_norm(input, weight, bias, running_mean, running_var, training, momentum,
+                            eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5):
+    """Normalize each (sample, channel) plane of (N, C, *) separately."""
+    if use_input_stats:
+        _verify_spatial_size(input.size())
+    return _norm.instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+                               momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalize over the last ``len(normalized_shape)`` dims, then apply the elementwise affine
+    ``weight``/``bias`` (of shape ``normalized_shape``).
+
+    >>> F.layer_norm(ember.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    return _norm.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalization over the last dims: ``x / sqrt(mean(x**2) + eps) *
+    weight``; ``eps`` defaults to the dtype's machine epsilon."""
+    return _norm.rms_norm(input, normalized_shape, weight, eps)
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Normalize (N, C, *) over groups of channels, then scale and shift per channel."""
+    if input.dim() < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    _verify_batch_size([input.size(0) * input.size(1) // num_groups, num_groups]
+                       + list(input.size()[2:]))
+    return _norm.group_norm(input, num_groups, weight, bias, eps)
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0):
+    """Normalize each element by the squares of its ``size`` neighbours across channels:
+    ``x / (k + alpha * mean(x**2 over the window)) ** beta`` (the window zero-padded)."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality                          input (got {dim} "
+            "dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    sizes = input.size()
+    div = div.reshape(sizes[0], sizes[1], -1).unsqueeze(1)
+    div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+    # the window average of avg_pool (count_include_pad): sum of `size` shifted slices / size
+    c = sizes[1]
+    acc = div[:, :, 0:c]
+    for i in range(1, size):
+        acc = acc + div[:, :, i:i + c]
+    div = (acc / size).squeeze(1).reshape(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """``input / max(||input||_p along dim, eps)``.
+
+    >>> F.normalize(ember.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    if out is None:
+        return input / denom
+    return out.copy_(input / denom)
+
+
+def _check_p(p) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero each element with probability ``p`` (in training) and scale the rest by
+    ``1 / (1 - p)``; the mask is PyTorch's for the same seed.
+
+    >>> ember.manual_seed(0); F.dropout(ember.ones(4))
+    tensor([0., 0., 2., 0.])
+    """
+    _check_p(p)
+    return _drop.dropout_(input, p, training) if inplace else _drop.dropout(input, p, training)
+
+
+def alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool = False):
+    """Alpha dropout (for SELU networks): keeps the input's mean and variance."""
+    _check_p(p)
+    if inplace:
+        return _drop.alpha_dropout_(input, p, training)
+    return _drop.alpha_dropout(input, p, training)
+
+
+def _feature_dropout(input, p, training, inplace, batched):
+    if not batched:
+        inp = input.unsqueeze(0)
+        res = (_drop.feature_dropout_(inp, p, training) if inplace
+               else _drop.feature_dropout(inp, p, training))
+        if inplace:
+            return input
+        return res.squeeze(0)
+    if inplace:
+        return _drop.feature_dropout_(input, p, training)
+    return _drop.feature_dropout(input, p, training)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p``."""
+    _check_p(p)
+    inp_dim = input.dim()
+    if inp_dim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {inp_dim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, inplace, inp_dim == 3)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability ``p``."""
+    _check_p(p)
+    inp_dim = input.dim()
+    if inp_dim not in (3, 4):
+        _warnings.warn(
+            f"dropout2d: Received a {inp_dim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if inp_dim == 3:
+        _warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, True)
+
+
+def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability ``p``."""
+    _check_p(p)
+    inp_dim = input.dim()
+    if inp_dim not in (4, 5):
+        _warnings.warn(
+            f"dropout3d: Received a {inp_dim}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, inp_dim == 5)
+
+
+def feature_alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool = False):
+    """Alpha dropout of whole channels."""
+    _check_p(p)
+    if inplace:
+        return _drop.feature_alpha_dropout_(input, p, training)
+    return _drop.feature_alpha_dropout(input, p, training)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False):
+    """Look up rows of ``weight`` (num_embeddings, dim) at the integer ``input``.
+
+    Args:
+        padding_idx: this row's gradient stays zero.
+        max_norm: rows looked up with a larger ``norm_type``-norm are renormalized in place.
+        scale_grad_by_freq: scale gradients by the inverse frequency of each index.
+
+    >>> F.embedding(ember.tensor([1]), ember.eye(2))
+    tensor([[0., 1.]])
+    """
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= weight.size(0):
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -weight.size(0):
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        input = input.contiguous()
+        _embedding_renorm_(weight.detach(), input, max_norm, norm_type)
+    return _embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
