@@ -77,6 +77,9 @@ from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403
 from ._functions.linalg import *  # noqa: F403
 from ._functions.conv import *  # noqa: F403
+from ._functions.pooling import *  # noqa: F403
+from ._functions.upsampling import *  # noqa: F403
+from ._functions.distance import *  # noqa: F403
 from ._functions.normalization import *  # noqa: F403
 from ._functions.dropout import *  # noqa: F403
 from ._functions.embedding import *  # noqa: F403

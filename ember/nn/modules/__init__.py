@@ -37,3 +37,17 @@ __all__ += ["AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Dropou
             "Dropout2d", "Dropout3d", "Embedding", "EmbeddingBag", "FeatureAlphaDropout",
             "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm",
             "LocalResponseNorm", "RMSNorm"]
+
+from .channelshuffle import ChannelShuffle  # noqa: E402
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .fold import Fold, Unfold  # noqa: E402
+from .padding import *  # noqa: E402, F403
+from .padding import __all__ as _padding_all  # noqa: E402
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: E402
+from .pooling import *  # noqa: E402, F403
+from .pooling import __all__ as _pooling_all  # noqa: E402
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
+__all__ += ["ChannelShuffle", "CosineSimilarity", "Fold", "PairwiseDistance", "PixelShuffle",
+            "PixelUnshuffle", "Unfold", "Upsample", "UpsamplingBilinear2d",
+            "UpsamplingNearest2d", *_padding_all, *_pooling_all]
