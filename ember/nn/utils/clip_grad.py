@@ -59,6 +59,13 @@ def _get_total_norm(tensors: _tensor_or_tensors, norm_type: float = 2.0,
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return tensor(0.0)
+    if norm_type == math.inf and foreach is not False and all(type(t) is Tensor for t in tensors):
+        # PyTorch takes the _foreach_norm path here, whose message differs
+        if any(t._data.size == 0 for t in tensors):
+            raise RuntimeError(
+                "_foreach_norm cannot compute the infinity norm on an empty tensor because the "
+                "operation does not have an identity"
+            )
     norms = [vector_norm(g, norm_type) for g in tensors]
     total_norm = vector_norm(stack(norms), norm_type)
     if error_if_nonfinite and not math.isfinite(float(total_norm._data)):
