@@ -80,6 +80,7 @@ from ._functions.conv import *  # noqa: F403
 from ._functions.pooling import *  # noqa: F403
 from ._functions.upsampling import *  # noqa: F403
 from ._functions.distance import *  # noqa: F403
+from ._functions.loss import *  # noqa: F403
 from ._functions.normalization import *  # noqa: F403
 from ._functions.dropout import *  # noqa: F403
 from ._functions.embedding import *  # noqa: F403

@@ -520,6 +520,518 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     return _embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
 
 
+# ---------------------------------------------------------------- losses
+# The kernels and autograd Functions live in ember/_functions/loss.py; these are PyTorch's
+# signatures around them: string reductions, the legacy size_average/reduce arguments, and the
+# checks and warnings PyTorch makes in Python.
+import math as _math  # noqa: E402
+
+from .._functions import loss as _loss  # noqa: E402
+from . import _reduction as _Reduction  # noqa: E402
+
+__all__ += [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss",
+    "cross_entropy", "ctc_loss", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss",
+    "kl_div", "l1_loss", "margin_ranking_loss", "mse_loss", "multi_margin_loss",
+    "multilabel_margin_loss", "multilabel_soft_margin_loss", "nll_loss", "poisson_nll_loss",
+    "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+def _loss_tensor(fname, argname, pos, value):
+    if not isinstance(value, _Tensor):
+        raise TypeError(f"{fname}(): argument '{argname}' (position {pos}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+
+def _size_warning(input, target):
+    if target.size() != input.size():
+        _warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _broadcast_pair(input, target):
+    if input.shape == target.shape:
+        return input, target
+    from .._functions.joining import broadcast_tensors
+
+    return broadcast_tensors(input, target)
+
+
+def _weighted_reduction(loss, weight, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None):
+    """Mean (or sum, or elementwise) absolute error ``|input - target|``.
+
+    Args:
+        input, target: tensors of the same shape (broadcasting warns, as in PyTorch).
+        reduction: 'none', 'mean' or 'sum'.
+        weight: optional elementwise weights (the shape of ``input``).
+
+    >>> F.l1_loss(ember.tensor([1.0, 2.0]), ember.tensor([0.0, 0.0]))
+    tensor(1.5000)
+    """
+    _size_warning(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    input, target = _broadcast_pair(input, target)
+    if weight is not None:
+        if weight.size() != input.size():
+            raise ValueError("Weights and input must have the same size.")
+        return _weighted_reduction((input - target).abs() * weight, weight, reduction)
+    return _loss.l1_loss(input, target, _Reduction.get_enum(reduction))
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None):
+    """Mean (or sum, or elementwise) squared error ``(input - target) ** 2``.
+
+    >>> F.mse_loss(ember.tensor([1.0, 2.0]), ember.tensor([0.0, 0.0]))
+    tensor(2.5000)
+    """
+    _size_warning(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    input, target = _broadcast_pair(input, target)
+    if weight is not None:
+        if weight.size() != input.size():
+            raise ValueError("Weights and input must have the same size.")
+        return _weighted_reduction((input - target) ** 2 * weight, weight, reduction)
+    return _loss.mse_loss(input, target, _Reduction.get_enum(reduction))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0):
+    """Cross entropy between ``log_softmax(input)`` and ``target``.
+
+    Args:
+        input: logits, (C,), (N, C) or (N, C, d1, ...).
+        target: class indices (int64, the input's shape without C) or class probabilities
+            (the input's shape).
+        weight: optional per-class weights (C,).
+        ignore_index: a class index whose samples are skipped (class indices only).
+        reduction: 'none', 'mean' (weighted mean over the samples) or 'sum'.
+        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+
+    >>> F.cross_entropy(ember.tensor([[0.0, 0.0]]), ember.tensor([1]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    if not isinstance(input, _Tensor):
+        _loss_tensor("cross_entropy_loss", "input", 1, input)
+    if not isinstance(target, _Tensor):
+        _loss_tensor("cross_entropy_loss", "target", 2, target)
+    return _loss.cross_entropy_loss(input, target, weight, _Reduction.get_enum(reduction),
+                                    ignore_index, label_smoothing)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean"):
+    """Negative log likelihood of log-probabilities ``input`` at the target classes.
+
+    >>> F.nll_loss(ember.tensor([[-1.0, -2.0]]), ember.tensor([1]))
+    tensor(2.)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    if not isinstance(input, _Tensor):
+        _loss_tensor("nll_loss_nd", "input", 1, input)
+    if not isinstance(target, _Tensor):
+        _loss_tensor("nll_loss_nd", "target", 2, target)
+    return _loss.nll_loss_nd(input, target, weight, _Reduction.get_enum(reduction),
+                             ignore_index)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean"):
+    """Binary cross entropy between probabilities ``input`` and ``target`` (logs clamped at
+    -100, as in PyTorch).
+
+    >>> F.binary_cross_entropy(ember.tensor([0.5]), ember.tensor([1.0]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    if target.size() != input.size():
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
+    if weight is not None:
+        from .._functions.joining import broadcast_shapes
+
+        weight = weight.expand(broadcast_shapes(target.size(), weight.size()))
+    return _loss.binary_cross_entropy(input, target, weight, reduction_enum)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
+                                     reduce=None, reduction: str = "mean", pos_weight=None):
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits.
+
+    Args:
+        pos_weight: weight of the positive term, broadcast against ``target`` (per class).
+
+    >>> F.binary_cross_entropy_with_logits(ember.tensor([0.0]), ember.tensor([1.0]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    if not (target.size() == input.size()):
+        raise ValueError(
+            f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    return _loss.binary_cross_entropy_with_logits(input, target, weight, pos_weight,
+                                                  reduction_enum)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False):
+    """Kullback-Leibler divergence ``target * (log(target) - input)`` (``input`` holds
+    log-probabilities; ``target`` too when ``log_target``). ``reduction='batchmean'`` divides
+    the sum by the batch size (the mathematical KL divergence).
+
+    >>> F.kl_div(ember.tensor([-1.0]), ember.tensor([0.5]), reduction="batchmean")
+    tensor(0.1534)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        if reduction == "mean":
+            _warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support "
+                "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                "major release.",
+                stacklevel=2,
+            )
+        if reduction == "batchmean":
+            reduction_enum = _Reduction.get_enum("sum")
+        else:
+            reduction_enum = _Reduction.get_enum(reduction)
+    reduced = _loss.kl_div(input, target, reduction_enum, log_target=log_target)
+    if reduction == "batchmean" and input.dim() != 0:
+        reduced = reduced / input.size()[0]
+    return reduced
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0):
+    """Smooth L1: ``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta``
+    (``d = input - target``); ``beta=0`` is the L1 loss.
+
+    >>> F.smooth_l1_loss(ember.tensor([0.5, 3.0]), ember.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
+    _size_warning(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    input, target = _broadcast_pair(input, target)
+    if beta == 0.0:
+        return _loss.l1_loss(input, target, _Reduction.get_enum(reduction))
+    return _loss.smooth_l1_loss(input, target, _Reduction.get_enum(reduction), beta)
+
+
+def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
+    """Huber loss: ``0.5 d**2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``.
+
+    >>> F.huber_loss(ember.tensor([0.5, 3.0]), ember.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
+    _size_warning(input, target)
+    input, target = _broadcast_pair(input, target)
+    if weight is None:
+        return _loss.huber_loss(input, target, _Reduction.get_enum(reduction), delta)
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    weighted = _loss.huber_loss(input, target, _Reduction.get_enum("none"), delta) * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return weighted.sum()
+    if reduction == "mean":
+        return weighted.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', "
+                     "'sum'.")
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
+    """Two-class logistic loss ``log(1 + exp(-target * input))``.
+
+    >>> F.soft_margin_loss(ember.tensor([0.0]), ember.tensor([1.0]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    return _loss.soft_margin_loss(input, target, reduction_enum)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction: str = "mean"):
+    """Multi-label one-versus-all logistic loss, averaged over the classes.
+
+    >>> F.multilabel_soft_margin_loss(ember.tensor([[0.0, 0.0]]), ember.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    C = input.size(class_dim)
+    loss = loss.sum(dim=class_dim) / C
+    if reduction == "none":
+        ret = loss
+    elif reduction == "mean":
+        ret = loss.mean()
+    elif reduction == "sum":
+        ret = loss.sum()
+    else:
+        raise ValueError(reduction + " is not valid")
+    return ret
+
+
+def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
+                      size_average=None, reduce=None, reduction: str = "mean"):
+    """Multi-class hinge loss: ``sum_j max(0, margin - x[y] + x[j])**p / C`` over ``j != y``.
+
+    >>> F.multi_margin_loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]), ember.tensor([3]))
+    tensor(0.3250)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None:
+        if weight.dim() != 1:
+            raise ValueError("weight must be one-dimensional")
+    return _loss.multi_margin_loss(input, target, p, margin, weight, reduction_enum)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None,
+                           reduction: str = "mean"):
+    """Multi-class multi-label hinge loss; ``target`` lists class indices, ended by -1.
+
+    >>> F.multilabel_margin_loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]),
+    ...                          ember.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    return _loss.multilabel_margin_loss(input, target, reduction_enum)
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
+                        reduce=None, reduction: str = "mean"):
+    """``max(0, -target * (input1 - input2) + margin)``.
+
+    >>> F.margin_ranking_loss(ember.tensor([1.0]), ember.tensor([2.0]), ember.tensor([1.0]))
+    tensor(1.)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
+        )
+    return _loss.margin_ranking_loss(input1, input2, target, margin, reduction_enum)
+
+
+def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean"):
+    """``input`` where ``target`` is 1, ``max(0, margin - input)`` where it is -1.
+
+    >>> F.hinge_embedding_loss(ember.tensor([0.3, 2.0]), ember.tensor([-1.0, 1.0]))
+    tensor(1.3500)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    return _loss.hinge_embedding_loss(input, target, margin, reduction_enum)
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
+                          reduce=None, reduction: str = "mean"):
+    """``1 - cos(x1, x2)`` where ``target`` is 1, ``max(0, cos(x1, x2) - margin)`` where it
+    is -1.
+
+    >>> x = ember.tensor([[1.0, 0.0]])
+    >>> F.cosine_embedding_loss(x, -x, ember.tensor([1.0]))
+    tensor(2.)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    return _loss.cosine_embedding_loss(input1, input2, target, margin, reduction_enum)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean"):
+    """Triplet loss ``max(0, margin + d(anchor, positive) - d(anchor, negative))``, ``d`` the
+    pairwise p-norm distance; ``swap`` uses ``min(d(a, n), d(p, n))``.
+
+    >>> a = ember.tensor([[0.0, 0.0]])
+    >>> F.triplet_margin_loss(a, a + 1.0, a + 1.0)
+    tensor(1.)
+    """
+    if size_average is not None or reduce is not None:
+        reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
+    else:
+        reduction_enum = _Reduction.get_enum(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _loss.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                     reduction_enum)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean"):
+    """Triplet loss with any ``distance_function(x1, x2)`` (default: pairwise L2 distance).
+
+    >>> a = ember.tensor([[0.0, 0.0]])
+    >>> F.triplet_margin_with_distance_loss(a, a, a + 3.0)
+    tensor(0.)
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a_dim, p_dim, n_dim = anchor.ndim, positive.ndim, negative.ndim
+    if not (a_dim == p_dim and p_dim == n_dim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative {n_dim}D "
+            "inputs"
+        )
+    if distance_function is None:
+        distance_function = _loss.pairwise_distance
+    dist_pos = distance_function(anchor, positive)
+    dist_neg = distance_function(anchor, negative)
+    if swap:
+        from .._functions.pointwise import minimum
+
+        dist_neg = minimum(dist_neg, distance_function(positive, negative))
+    from .._functions.pointwise import clamp_min
+
+    loss = clamp_min(margin + dist_pos - dist_neg, 0)
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "mean":
+        return loss.mean()
+    return loss
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean"):
+    """Poisson negative log likelihood: ``exp(input) - target * input`` (``log_input``) or
+    ``input - target * log(input + eps)``; ``full`` adds Stirling's approximation term.
+
+    >>> F.poisson_nll_loss(ember.tensor([0.0]), ember.tensor([1.0]))
+    tensor(1.)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _Reduction.legacy_get_string(size_average, reduce)
+    if reduction != "none" and reduction != "mean" and reduction != "sum":
+        raise ValueError(reduction + " is not a valid value for reduction")
+    return _loss.poisson_nll_loss(input, target, log_input, full, eps,
+                                  _Reduction.get_enum(reduction))
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean"):
+    """Gaussian negative log likelihood ``0.5 (log(var) + (input - target)**2 / var)``, ``var``
+    clamped at ``eps``; ``var`` may have one dimension fewer or one broadcast dimension.
+
+    >>> F.gaussian_nll_loss(ember.tensor([1.0]), ember.tensor([1.0]), ember.tensor([1.0]))
+    tensor(0.)
+    """
+    from .._creation import ones_like
+    from .._functions.pointwise import log
+    from .._functions.reduction import any as _any
+    from ..autograd.grad_mode import no_grad
+
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ones_like(input)
+    elif _any(var < 0):
+        raise ValueError("var has negative entry/entries")
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = var.unsqueeze(-1)
+        elif input.ndim == var.ndim and sum(
+                y for x, y in zip(input.size(), var.size(), strict=True) if x != y) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction != "none" and reduction != "mean" and reduction != "sum":
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (log(var) + (input - target) ** 2 / var)
+    if full:
+        loss += 0.5 * _math.log(2 * _math.pi)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False):
+    """Connectionist Temporal Classification loss.
+
+    Args:
+        log_probs: (T, N, C) or (T, C) log-probabilities (``log_softmax`` output).
+        targets: (N, S) padded or 1-D concatenated label sequences (no blanks).
+        input_lengths, target_lengths: per-sample lengths (tensors or sequences of ints).
+        blank: the blank label.
+        reduction: 'none', 'mean' (each loss divided by its target length, then averaged) or
+            'sum'.
+        zero_infinity: replace infinite losses (impossible alignments) and their gradients by 0.
+
+    >>> lp = ember.zeros(4, 1, 3).log_softmax(2)
+    >>> F.ctc_loss(lp, ember.tensor([[1, 2]]), [4], [2], reduction="sum")
+    tensor(2.5903)
+    """
+    return _loss.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                          _Reduction.get_enum(reduction), zero_infinity)
+
+
 # ---------------------------------------------------------------- pooling, upsampling, vision
 # Kernels in ember/_functions/pooling.py, upsampling.py, fold.py and distance.py.
 from .._functions import pooling as _pool  # noqa: E402

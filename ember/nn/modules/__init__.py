@@ -38,6 +38,11 @@ __all__ += ["AlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Dropou
             "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm",
             "LocalResponseNorm", "RMSNorm"]
 
+from .loss import *  # noqa: E402, F403
+from .loss import __all__ as _loss_all  # noqa: E402
+
+__all__ += _loss_all
+
 from .channelshuffle import ChannelShuffle  # noqa: E402
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
 from .fold import Fold, Unfold  # noqa: E402
