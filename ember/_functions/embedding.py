@@ -307,17 +307,19 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
     idx = input._data.astype(np.int64, copy=False)
     n = idx.size
     if starts.size and starts[0] != 0:
+        kind = "Int" if (offsets is not None and offsets._data.dtype == np.int32
+                         and input._data.dtype == np.int32) else "Long"
         raise RuntimeError(
             "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
-            f"from position 0. However, got {starts[0]}")
+            f"from position 0. However, got {starts[0]}\n[ torch.{kind}Tensor{{}} ]")
     if starts.size and starts[-1] > n:
         raise RuntimeError(
             f"offsets[-1] can not be greater than input's length {n} but got offsets[-1] of "
             f"{starts[-1]}")
-    if idx.size and (idx.min() < 0 or idx.max() >= weight.shape[0]):
-        raise RuntimeError(
-            "Expected i < index_size to be true, but got false.  (Could this error message be "
-            "improved?  If so, please report an enhancement request to PyTorch.)")
+    num = weight.shape[0]
+    bad = np.nonzero((idx < 0) | (idx >= num))[0]
+    if bad.size:
+        _bad_index(idx, starts, bad[0], num, mode, weight._data.dtype)
     if include_last_offset:
         n_bags = max(starts.size - 1, 0)
         ends_all = starts[1:] if starts.size else starts
@@ -333,19 +335,38 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type: float =
         bag[pos] = np.repeat(np.arange(n_bags), counts)
     size_bag = None
     if include_last_offset and n_bags:
-        # PyTorch's CPU kernel sums the last bag up to the last offset, but takes its maximum
-        # and its size (for 'mean') up to the end of the input
+        # PyTorch's CPU kernels run the last bag to the end of the input, except that the
+        # float32 sum/mean kernel (fbgemm) sums it only up to the last offset (its size, and
+        # the backward, still run to the end)
         ext = bag.copy()
         ext[starts[-1]:] = n_bags - 1
-        if mode == "max":
-            bag = ext
-        elif mode == "mean":
+        if mode != "max" and weight._data.dtype == np.float32:
             size_bag = ext
+        else:
+            bag = ext
     if padding_idx is not None:
         if padding_idx < 0:
             padding_idx += weight.shape[0]
     return EmbeddingBag.apply(weight, per_sample_weights, idx, bag, n_bags, mode, padding_idx,
                               bool(scale_grad_by_freq), size_bag)
+
+
+def _bad_index(idx, starts, i, num, mode, dt):
+    """PyTorch's error for an index out of range, which depends on the kernel: float32 sums
+    and means (fbgemm) report the position within the bag, or fail an internal check for the
+    first index of a bag; the others name the value."""
+    v = int(idx[i])
+    if mode != "max" and dt == np.float32:
+        local = i - int(starts[np.searchsorted(starts, i, side="right") - 1]) if starts.size \
+            else i
+        if local > 0:
+            raise RuntimeError(f"Index {local} of input takes value {v} which is not in the "
+                               f"valid range [0, {num})")
+        raise RuntimeError(
+            "Expected i < index_size to be true, but got false.  (Could this error message be "
+            "improved?  If so, please report an enhancement request to PyTorch.)")
+    raise RuntimeError(
+        f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be {v}")
 
 
 def _type_str(x) -> str:

@@ -36,8 +36,10 @@ def _check_mixed(x, *params):
     """PyTorch's CPU check that parameters share the input's float dtype."""
     for p in params:
         if p is not None and p.dtype != x.dtype:
+            if x.dtype == np.float64:
+                raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
             raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
-                               f"{_TYPE_NAMES[x.dtype.name]}")
+                               "Float")
 
 
 def _inv_std(var, eps, dt):
