@@ -420,3 +420,53 @@ def test_no_warnings_in_a_plain_step():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt.step()
+
+
+def test_user_defined_optimizer():
+    """An Optimizer subclass written with tensor ops, as in PyTorch's tutorials."""
+    def run(lib):
+        class MySGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.1, decay=0.0):
+                super().__init__(params, dict(lr=lr, decay=decay))
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        state = self.state[p]
+                        state["n"] = state.get("n", 0) + 1
+                        p.mul_(1 - group["decay"]).add_(p.grad, alpha=-group["lr"])
+
+        params, coefs = make_params(lib)
+        opt = MySGD([{"params": params[:2]}, {"params": params[2:], "lr": 0.05}], decay=0.01)
+        calls = []
+        opt.register_step_post_hook(lambda o, a, k: calls.append(len(o.state)))
+        for _ in range(5):
+            opt.zero_grad()
+            sum((p * p * c).sum() for p, c in zip(params, coefs)).backward()
+            opt.step()
+        return [p.detach().numpy().copy() for p in params], calls, repr(opt), opt.state_dict()
+
+    (tp, tc, tr, ts), (ep, ec, er, es) = run(torch), run(ember)
+    close(ep, tp)
+    assert (ec, er.replace("MySGD", "X")) == (tc, tr.replace("MySGD", "X"))
+    assert_plain_close(plain(es), plain(ts))
+
+
+@pytest.mark.parametrize("name", ["Adam", "NAdam", "ASGD", "Adagrad", "RMSprop"])
+def test_step_dtype_follows_default_dtype(name):
+    def fn(lib):
+        old = lib.get_default_dtype()
+        lib.set_default_dtype(lib.float64)
+        try:
+            p = lib.nn.Parameter(lib.ones(2))
+            opt = getattr(lib.optim, name)([p])
+            p.grad = lib.ones(2)
+            opt.step()
+            return plain(opt.state_dict())
+        finally:
+            lib.set_default_dtype(old)
+
+    assert_plain_close(fn(ember), fn(torch))
