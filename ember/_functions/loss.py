@@ -518,7 +518,7 @@ class NllLoss(Function):
             x3 = x.reshape(1, c, 1)
         else:
             c = x.shape[1]
-            x3 = x.reshape(x.shape[0], c, -1)
+            x3 = x.reshape(x.shape[0], c, math.prod(x.shape[2:]))
         m = x3.shape[2]
         tf = t.reshape(-1)
         n = tf.size
@@ -896,11 +896,13 @@ def binary_cross_entropy(input, target, weight=None, reduction=MEAN) -> Tensor:
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None,
-                                     reduction=MEAN) -> Tensor:
+                                     reduction=NONE) -> Tensor:
     """Binary cross entropy of ``sigmoid(input)`` against ``target``, computed from the logits
-    without overflow; ``pos_weight`` weighs the positive term per class.
+    without overflow; ``pos_weight`` weighs the positive term per class. As in PyTorch, the
+    tensor-level losses default to no reduction (0); 1 is 'mean', 2 'sum'.
 
-    >>> ember.binary_cross_entropy_with_logits(ember.tensor([0.0]), ember.tensor([1.0]))
+    >>> ember.binary_cross_entropy_with_logits(ember.tensor([0.0]), ember.tensor([1.0]), None,
+    ...                                        None, 1)
     tensor(0.6931)
     """
     no_grad_arg("binary_cross_entropy_with_logits", "weight", weight)
@@ -923,7 +925,7 @@ def l1_loss(input, target, reduction=MEAN) -> Tensor:
     return apply_loss_reduction((input - target).abs(), reduction)
 
 
-def kl_div(input, target, reduction=MEAN, *, log_target=False) -> Tensor:
+def kl_div(input, target, reduction=NONE, *, log_target=False) -> Tensor:
     """Pointwise KL divergence ``target * (log(target) - input)`` (``input`` holds
     log-probabilities; ``target`` too when ``log_target``), reduced by enum.
 
@@ -942,22 +944,22 @@ def kl_div(input, target, reduction=MEAN, *, log_target=False) -> Tensor:
     return apply_loss_reduction(out, reduction)
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=MEAN) -> Tensor:
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=NONE) -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``, reduced by enum.
 
     >>> ember.margin_ranking_loss(ember.tensor([1.0]), ember.tensor([0.0]), ember.tensor([1.0]))
-    tensor(0.)
+    tensor([0.])
     """
     out = _AddScalar.apply(-target * (input1 - input2), margin).clamp_min_(0)
     return apply_loss_reduction(out, reduction)
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction=MEAN) -> Tensor:
+def hinge_embedding_loss(input, target, margin=1.0, reduction=NONE) -> Tensor:
     """``input`` where ``target == 1``, ``max(0, margin - input)`` where ``target == -1``,
     reduced by enum.
 
     >>> ember.hinge_embedding_loss(ember.tensor([0.3]), ember.tensor([-1.0]))
-    tensor(0.7000)
+    tensor([0.7000])
     """
     from .._creation import zeros_like
     from .pointwise import where
@@ -972,13 +974,13 @@ def hinge_embedding_loss(input, target, margin=1.0, reduction=MEAN) -> Tensor:
 _EPSILON = 1e-12
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=MEAN) -> Tensor:
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=NONE) -> Tensor:
     """``1 - cos(x1, x2)`` where ``target == 1``, ``max(0, cos(x1, x2) - margin)`` where
     ``target == -1``, reduced by enum.
 
     >>> x = ember.tensor([[1.0, 0.0]])
     >>> ember.cosine_embedding_loss(x, x, ember.tensor([1.0]))
-    tensor(0.)
+    tensor([0.])
     """
     from .._creation import zeros_like
     from .pointwise import where
@@ -1022,13 +1024,13 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor:
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
-                        reduction=MEAN) -> Tensor:
+                        reduction=NONE) -> Tensor:
     """``max(0, margin + d(a, p) - d(a, n))`` with ``d`` the pairwise p-norm distance, reduced
     by enum.
 
     >>> a = ember.tensor([[0.0, 0.0]])
     >>> ember.triplet_margin_loss(a, a, a + 3.0)
-    tensor(0.)
+    tensor([0.])
     """
     a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
     if not (a_dim == p_dim and p_dim == n_dim):
@@ -1047,8 +1049,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return apply_loss_reduction(output, reduction)
 
 
-def poisson_nll_loss(input, target, log_input=True, full=False, eps=1e-8,
-                     reduction=MEAN) -> Tensor:
+def poisson_nll_loss(input, target, log_input, full, eps, reduction) -> Tensor:
     """Poisson negative log likelihood ``exp(input) - target * input`` (``log_input``) or
     ``input - target * log(input + eps)``, plus Stirling's term when ``full``; reduced by enum.
 
@@ -1207,7 +1208,7 @@ def _lengths(v, name):
 _CTC = "ctc_loss_allocate_outputs"
 
 
-def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=MEAN,
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=NONE,
              zero_infinity=False) -> Tensor:
     """Connectionist Temporal Classification loss of ``log_probs`` (T, N, C) or (T, C) against
     ``targets`` ((N, S) padded or 1-D concatenated), reduced by enum ('mean' divides each loss
