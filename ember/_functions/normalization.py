@@ -285,15 +285,25 @@ def native_batch_norm(input, weight, bias, running_mean, running_var, training: 
 
 # ---------------------------------------------------------------- layer norm
 def _row_moments(x2, eps):
-    """Per-row mean and ``1 / sqrt(var + eps)`` of a 2-D array, in its dtype."""
+    """Per-row mean and ``1 / sqrt(var + eps)`` of a 2-D array, in its dtype (PyTorch's
+    ``RowwiseMoments`` accumulates in the input's own float type too)."""
     dt = x2.dtype
-    n = x2.shape[1]
-    mean = (x2.sum(axis=1, dtype=_F64) / n).astype(dt)
+    mean = x2.mean(axis=1)
     d = x2 - mean[:, None]
-    np.multiply(d, d, out=d)
-    var = (d.sum(axis=1, dtype=_F64) / n).astype(dt)
+    var = _rowdot(d, d) / dt.type(x2.shape[1])
+    del d
     rstd = dt.type(1) / np.sqrt(np.maximum(var, dt.type(0)) + dt.type(eps))
     return mean, rstd
+
+
+def _rowdot(a, b):
+    """Per-row sums of ``a * b`` (2-D arrays), in one pass."""
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _coldot(a, b):
+    """Per-column sums of ``a * b`` (2-D arrays), in one pass."""
+    return np.einsum("ij,ij->j", a, b)
 
 
 class NativeLayerNorm(Function):
@@ -319,11 +329,13 @@ class NativeLayerNorm(Function):
             y = np.empty(x.shape, dt)
         else:
             mean, rstd = _row_moments(x2, eps)
-            # PyTorch: (x * rstd + (-rstd * mean)) * gamma + beta, with FMAs
-            y = _fma(x2, rstd[:, None], (-rstd * mean)[:, None])
-            if w is not None or b is not None:
-                y = _fma(y, dt.type(1) if w is None else w.reshape(-1),
-                         dt.type(0) if b is None else b.reshape(-1))
+            # PyTorch: (x * rstd + (-rstd * mean)) * gamma + beta
+            y = x2 * rstd[:, None]
+            y += (-rstd * mean)[:, None]
+            if w is not None:
+                y *= w.reshape(-1)
+            if b is not None:
+                y += b.reshape(-1)
         need = ctx.needs_input_grad
         if need[0] or need[1] or need[2]:
             ctx.save_for_backward(x, w)
@@ -350,25 +362,28 @@ class NativeLayerNorm(Function):
                     z.copy() if need[2] else None, None, None)
         mean, rstd = ctx.mean[:, None], ctx.rstd[:, None]
         gx = gw = gb = None
+        wf = None if w is None else w.reshape(-1)
+        t = g2 * rstd  # a * dy
+        if need[1]:  # sum over rows of dy * (x * rstd - rstd * mean)
+            gw = (_coldot(t, x2) - (rstd * mean)[:, 0] @ g2).reshape(wshape)
+        if need[2]:
+            gb = g2.sum(axis=0).reshape(wshape)
         if need[0]:
-            gg = g2 if w is None else g2 * w.reshape(-1)
-            ds = (gg * x2).sum(axis=1, dtype=_F64).astype(dt)[:, None]
-            db = gg.sum(axis=1, dtype=_F64).astype(dt)[:, None]
+            if wf is None:
+                ds, db = _rowdot(g2, x2)[:, None], g2.sum(axis=1)[:, None]
+            else:
+                gg = g2 * wf
+                ds, db = _rowdot(gg, x2)[:, None], (g2 @ wf)[:, None]
+                del gg
             scale = dt.type(1) / dt.type(N)
             bb = (db * mean - ds) * rstd * rstd * rstd * scale
             cc = -bb * mean - db * rstd * scale
-            gx = rstd * g2
-            if w is not None:
-                gx *= w.reshape(-1)
-            gx += bb * x2
+            gx = t
+            if wf is not None:
+                gx *= wf
+            gx += x2 * bb
             gx += cc
             gx = gx.reshape(x.shape)
-        if need[1]:
-            xhat = x2 * rstd
-            xhat += -rstd * mean
-            gw = (g2 * xhat).sum(axis=0, dtype=_F64).astype(dt).reshape(wshape)
-        if need[2]:
-            gb = g2.sum(axis=0, dtype=_F64).astype(dt).reshape(wshape)
         return gx, gw, gb, None, None
 
 
@@ -468,9 +483,12 @@ class NativeGroupNorm(Function):
             scale = np.repeat(rstd, D, axis=1)  # (N, C)
             if w is not None:
                 scale = scale * w
-            bias = _fma(-scale, np.repeat(mean, D, axis=1), dt.type(0) if b is None else b)
+            bias = -scale * np.repeat(mean, D, axis=1)
+            if b is not None:
+                bias += b
             x3 = x.reshape(N, C, -1)
-            y = _fma(x3, scale[:, :, None], bias[:, :, None])
+            y = x3 * scale[:, :, None]
+            y += bias[:, :, None]
             y = y.reshape(x.shape)
         need = ctx.needs_input_grad
         if need[0] or need[1] or need[2]:
@@ -495,8 +513,8 @@ class NativeGroupNorm(Function):
         x3 = x.reshape(N, C, -1)
         g3 = grad.reshape(N, C, -1)
         HxW = x3.shape[2]
-        ds = (g3 * x3).sum(axis=2, dtype=_F64).astype(dt)  # (N, C)
-        db = g3.sum(axis=2, dtype=_F64).astype(dt)
+        ds = np.einsum("ncl,ncl->nc", g3, x3)  # (N, C)
+        db = g3.sum(axis=2)
         mean, rstd = ctx.mean, ctx.rstd
         gx = gw = gb = None
         if need[0]:
