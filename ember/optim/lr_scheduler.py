@@ -18,9 +18,11 @@ from weakref import ref
 from .._tensor import Tensor
 from .optimizer import Optimizer, _to_scalar
 
-inf = math.inf
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
+
+inf = math.inf
+
 __all__ = [
     "LambdaLR",
     "MultiplicativeLR",
@@ -39,6 +41,7 @@ __all__ = [
     "PolynomialLR",
     "LRScheduler",
 ]
+
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being "
     "deprecated where possible. Please use `scheduler.step()` to step the "
