@@ -1143,8 +1143,10 @@ class CtcLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         lp, nll = ctx.saved_tensors
-        if isinstance(lp, Tensor):
-            raise RuntimeError("derivative for aten::_ctc_loss_backward is not implemented")
+        if isinstance(lp, Tensor):  # create_graph: PyTorch's CTC backward is not differentiable
+            lp, nll = lp._data, nll._data
+        if isinstance(grad, Tensor):
+            grad = grad._data
         alpha, lpe, ext_c, in_range, allow3, il, tl, zero_infinity = ctx.state
         dt = lp.dtype
         tmax, nb, nl = alpha.shape
@@ -1216,7 +1218,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
     >>> lp = ember.zeros(4, 1, 3).log_softmax(2)
     >>> ember.ctc_loss(lp, ember.tensor([[1, 2]]), [4], [2], 0, 2)
-    tensor(2.5903)
+    tensor(1.6864)
     """
     is_batched = log_probs.dim() == 3
     lp = log_probs if is_batched else log_probs.unsqueeze(1)

@@ -903,7 +903,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
 
     >>> a = ember.tensor([[0.0, 0.0]])
     >>> F.triplet_margin_loss(a, a + 1.0, a + 1.0)
-    tensor(1.)
+    tensor(1.0000)
     """
     if size_average is not None or reduce is not None:
         reduction_enum = _Reduction.legacy_get_enum(size_average, reduce)
@@ -1026,7 +1026,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0,
 
     >>> lp = ember.zeros(4, 1, 3).log_softmax(2)
     >>> F.ctc_loss(lp, ember.tensor([[1, 2]]), [4], [2], reduction="sum")
-    tensor(2.5903)
+    tensor(1.6864)
     """
     return _loss.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
                           _Reduction.get_enum(reduction), zero_infinity)
