@@ -42,7 +42,7 @@ class _Im2Col(LinearMap):
         out = np.empty((n, c, kk) + tuple(self.blocks), x.dtype)
         for j, sl in enumerate(self.slices):
             out[:, :, j] = xp[(slice(None), slice(None)) + sl]
-        return out.reshape(n, c * kk, -1)
+        return out.reshape(n, c * kk, math.prod(self.blocks))
 
     def adj(self, g):
         if g.ndim == 2:  # unbatched

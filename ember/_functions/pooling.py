@@ -132,6 +132,33 @@ class _Plan:
         self.overlap = any(s < dl * (k - 1) + 1 for s, dl, k in zip(stride, dil, ksize))
         # do some windows start in padding (their first valid offset is not offset 0)?
         self.left_partial = any(p > 0 for p in pad)
+        self.is_2x2 = (d == 2 and self.ksize == (2, 2) and self.stride == (2, 2)
+                       and self.pad == (0, 0) and self.dil == (1, 1))
+        self._origin = None
+        self._global = {}
+
+    def origins(self):
+        """Flat per-plane index of each window's (possibly virtual) first element, and the flat
+        offset of each kernel offset from it: a window's winner is ``origin + offs[arg]``."""
+        if self._origin is None:
+            parts = [np.arange(o) * s - p for o, s, p in zip(self.out_sp, self.stride, self.pad)]
+            offs = [np.arange(k) * dl for k, dl in zip(self.ksize, self.dil)]
+            self._origin = _flat(parts, self.in_sp).reshape(-1)
+            self._offs = _flat(offs, self.in_sp).reshape(-1)
+        return self._origin, self._offs
+
+    def global_origins(self, rows):
+        """``origins()`` plus each plane's start in the flattened (rows, plane) input, cached
+        per number of planes (the hot path of max-pool backward)."""
+        g = self._global.get(rows)
+        if g is None:
+            origin, _ = self.origins()
+            plane = math.prod(self.in_sp)
+            g = (np.arange(rows, dtype=np.int64)[:, None] * plane + origin).reshape(-1)
+            if len(self._global) > 4:
+                self._global.clear()
+            self._global[rows] = g
+        return g
 
     def padded_input(self, x, value):
         """``x`` padded on the left by ``pad`` and on the right up to the windows' reach."""
@@ -166,14 +193,10 @@ class _Plan:
 
     def flat_indices(self, arg):
         """Flat per-plane input index (PyTorch's returned ``indices``) of each output's winner."""
-        offs = np.unravel_index(arg, self.ksize)
-        d = self.d
-        flat = None
-        for i in range(d):
-            o = np.arange(self.out_sp[i]).reshape((-1,) + (1,) * (d - 1 - i))
-            pos = o * self.stride[i] - self.pad[i] + offs[i] * self.dil[i]
-            flat = pos if flat is None else flat * self.in_sp[i] + pos
-        return np.ascontiguousarray(flat, dtype=np.int64)
+        origin, offs = self.origins()
+        lead = arg.shape[:arg.ndim - self.d]
+        flat = origin + np.take(offs, arg.reshape(lead + (math.prod(self.out_sp),)))
+        return flat.reshape(arg.shape)
 
 
 def _arg_dtype(ksize):
@@ -191,15 +214,43 @@ def _lowest(dtype):
 
 def _max_windows(x, plan):
     """(max values, winning kernel offset number) of every window, by PyTorch's rule."""
+    if plan.is_2x2 and x.shape[-1] % 2 == 0 and x.shape[-2] % 2 == 0 and x.dtype.kind == "f":
+        best, arg = _max_2x2(x)
+        if not np.isnan(best).any():  # NaN needs PyTorch's last-NaN rule: the general loop
+            return best, arg
+    best, arg = _max_loop(x, plan, False)
+    if x.dtype.kind == "f" and np.isnan(best).any():
+        best, arg = _max_loop(x, plan, True)
+    return best, arg
+
+
+def _max_2x2(x):
+    """The common 2x2, stride-2 window, separably: the first maximum of each row pair, then of
+    the two rows (the same winner as PyTorch's row-major scan with a strict ``>``)."""
+    *lead, h, w = x.shape
+    lead = tuple(lead)
+    xr = x.reshape(lead + (h, w // 2, 2))
+    a, b = xr[..., 0], xr[..., 1]
+    mw = np.maximum(a, b)
+    aw = np.greater(b, a)
+    mr = mw.reshape(lead + (h // 2, 2, w // 2))
+    ar = aw.reshape(lead + (h // 2, 2, w // 2))
+    r0, r1 = mr[..., 0, :], mr[..., 1, :]
+    best = np.maximum(r0, r1)
+    ah = np.greater(r1, r0)
+    arg = np.where(ah, ar[..., 1, :], ar[..., 0, :]).view(np.uint8)
+    arg += ah.view(np.uint8) << 1
+    return best, arg
+
+
+def _max_loop(x, plan, has_nan):
     xp = plan.padded_input(x, _lowest(x.dtype))
     lead = x.shape[: x.ndim - plan.d]
     out_shape = lead + plan.out_sp
-    adt = _arg_dtype(plan.ksize)
-    has_nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
     if plan.left_partial:
         arg = np.broadcast_to(plan.first_valid(), out_shape).copy()
     else:
-        arg = np.zeros(out_shape, adt)
+        arg = np.zeros(out_shape, _arg_dtype(plan.ksize))
     best = None
     for i, sl in enumerate(plan.slices):
         v = xp[(Ellipsis,) + sl]
@@ -234,8 +285,17 @@ class _MaxSelect(LinearMap):
 
     def adj(self, g):
         plan = self.plan
-        gp = plan.zeros_padded(self.lead, g.dtype)
         arg = self.arg
+        if not plan.overlap:
+            # each input receives at most one gradient: one scatter by flat index
+            rows = math.prod(self.lead)
+            _, offs = plan.origins()
+            flat = plan.global_origins(rows) + np.take(offs, arg.reshape(-1)) if arg.size else \
+                np.zeros(0, np.int64)
+            out = np.zeros(rows * math.prod(plan.in_sp), g.dtype)
+            out[flat] = g.reshape(-1)
+            return out.reshape(self.lead + plan.in_sp)
+        gp = plan.zeros_padded(self.lead, g.dtype)
         copy = not plan.overlap
         for i, sl in enumerate(plan.slices):
             dst = gp[(Ellipsis,) + sl]
@@ -1264,7 +1324,7 @@ def _unpool_apply(d, input, indices, out_sp):
     if bad.any():
         last = idx.reshape(-1)[np.flatnonzero(bad.reshape(-1))[-1]]
         raise RuntimeError(f"Found an invalid max index: {last} (output volumes are of size "
-                           + "x".join(str(v) for v in out_sp))
+                           + "x".join(str(v) for v in out_sp) + ")")
     names = (f"MaxUnpool{d}DBackward0", f"MaxUnpool{d}DBackwardBackward0")
     return _IndexMap(idx, tuple(out_sp), names, assign=True).apply(input)
 
