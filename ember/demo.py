@@ -77,6 +77,40 @@ def module_example():
     runpy.run_path(path, run_name="__main__")
 
 
+@example(
+    "training: a small CNN on the bundled 8x8 handwritten digits",
+    needs=[
+        "torch.nn.BatchNorm2d",
+        "torch.nn.MaxPool2d",
+        "torch.nn.Dropout",
+        "torch.nn.CrossEntropyLoss",
+        "torch.optim.SGD",
+        "torch.optim.lr_scheduler.StepLR",
+        "torch.utils.data.DataLoader",
+        "torch.softmax",
+    ],
+)
+def digits_example():
+    # examples/train_digits.py of the source checkout (tests/examples/test_train_digits.py checks
+    # it byte for byte against PyTorch); it reads the digits shipped in ember/data/.
+    import os
+    import runpy
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(os.path.dirname(here), "examples", "train_digits.py")
+    if not os.path.exists(path):
+        print("(skipped: examples/train_digits.py is in Ember's source checkout;"
+              " install with `pip install -e .` from it)")
+        return
+    argv = sys.argv
+    sys.argv = [path]  # the script reads an optional data path from its arguments
+    try:
+        runpy.run_path(path, run_name="__main__")
+    finally:
+        sys.argv = argv
+
+
 def missing_name(dotted):
     """The first prefix of ``dotted`` (``'torch.nn.Conv2d'``) that ``torch`` lacks, else None."""
     parts = dotted.split(".")
