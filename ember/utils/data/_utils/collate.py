@@ -94,7 +94,7 @@ def collate(batch, *, collate_fn_map: dict[type | tuple[type, ...], Callable] | 
         collate_fn_map: element type -> ``fn(batch, *, collate_fn_map)``.
 
     >>> collate([(0, "a"), (1, "b")], collate_fn_map=default_collate_fn_map)
-    [tensor([0, 1]), ['a', 'b']]
+    [tensor([0, 1]), ('a', 'b')]
     """
     elem = batch[0]
     elem_type = type(elem)
