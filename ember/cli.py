@@ -33,7 +33,7 @@ commands:
                            `import torch` (and `import torch.nn`, ...) resolved to Ember
   run -m MODULE [ARGS...]  run a library module as a script, like `python -m MODULE`
   run -c CODE [ARGS...]    run the program passed as a string, like `python -c CODE`
-  demo                     run Ember's demo program (a seeded Conv2d + Sigmoid network)
+  demo                     run Ember's demo (autograd, the seed tutorial's networks, a digits CNN)
   demo --source            print the demo program instead; `python` runs it on PyTorch
 
 options:

@@ -92,7 +92,7 @@ def module_example():
 )
 def digits_example():
     # examples/train_digits.py of the source checkout (tests/examples/test_train_digits.py checks
-    # it byte for byte against PyTorch); it reads the digits shipped in ember/data/.
+    # it byte for byte against PyTorch); it reads the digits shipped in ember/_data/.
     import os
     import runpy
     import sys

@@ -3,8 +3,8 @@
     python examples/train_digits.py              # on PyTorch
     ember run examples/train_digits.py           # on Ember: the same output, byte for byte
 
-The data set (1,797 images, CC BY 4.0; see ember/data/README.md) ships inside Ember as
-``ember/data/digits.csv.gz``; the script finds it there (without importing Ember), or takes
+The data set (1,797 images, CC BY 4.0; see ember/_data/README.md) ships inside Ember as
+``ember/_data/digits.csv.gz``; the script finds it there (without importing Ember), or takes
 the file's path as its first argument. Everything is seeded, so every run prints the same.
 """
 
@@ -31,7 +31,7 @@ def digits_path():
     if spec is None or not spec.submodule_search_locations:
         sys.exit("usage: train_digits.py DIGITS_CSV_GZ (Ember, which ships the file, is not "
                  "installed)")
-    return os.path.join(list(spec.submodule_search_locations)[0], "data", "digits.csv.gz")
+    return os.path.join(list(spec.submodule_search_locations)[0], "_data", "digits.csv.gz")
 
 
 def load_digits(path):

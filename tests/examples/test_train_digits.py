@@ -6,7 +6,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "examples" / "train_digits.py"
-DIGITS = REPO / "ember" / "data" / "digits.csv.gz"
+DIGITS = REPO / "ember" / "_data" / "digits.csv.gz"
 
 
 def _run(*cmd):
