@@ -190,7 +190,7 @@ def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
         return np.zeros((n, c) + tuple(in_sp), dtype)
     if all(s == 1 for s in stride) and math.prod(out_sp) and np.isfinite(w).all():
         res = _grid_backward(gy, None, w, in_sp, pads, dil, groups, True, False)
-        if res is not None:
+        if res is not None:  # (gx, gw, gb)
             return res[0]
     if all(s == 1 for s in stride):
         # gx[i] = sum_k gy[i + lo - dl*k] w[k]: a correlation of gy, padded by dl*(K-1) - lo
@@ -246,23 +246,27 @@ def _grid_plan(in_sp, out_sp, pads, ksize, dil):
     return tuple(ext), math.prod(ext), offs
 
 
-def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None):
-    """Input and/or weight gradient of a stride-1 convolution, in one pass over image blocks.
+def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None,
+                   want_b=False):
+    """Input, weight and/or bias gradient of a stride-1 convolution, in one pass over blocks
+    of images.
 
     A block's output gradient is copied once onto a flat zero grid (channel-major, the block's
     images side by side, each row padded to ``R`` entries; see ``_grid_plan``). On the grid a
     kernel tap is a constant shift ``off[k]``, so every remaining step is a GEMM or a long
-    contiguous slice operation:
+    contiguous slice operation (NumPy runs those several times faster than strided ones):
 
     - ``gx``: one GEMM ``w^T @ gy`` gives each tap's contribution, laid out ``(K, C, R)``, and
-      ``col2im`` is K shifted adds of whole ``(C * R)`` slabs into the input grid (no patch copy
-      of the many-channel gradient); the valid entries are then cropped out;
-    - ``gw``: the input is put on its grid and im2col is K shifted slab copies, laid out
-      ``(K, C, R)``; one GEMM ``cols @ gy^T`` sums over all images of the block at once.
+      ``col2im`` is K - 1 shifted adds of whole ``(C * R)`` slabs into the first tap's slab (no
+      patch copy of the many-channel gradient); the valid entries are then cropped out;
+    - ``gw``: the input is put on the grid of the first tap's patch slab, the other K - 1
+      slabs are shifted copies of it, and one GEMM ``cols @ gy^T`` sums over all images of the
+      block at once; a last patch row of ones makes the same GEMM give the bias gradient.
 
     The grid's junk entries (padding shared by neighbouring rows and images) hold zero in the
     gradient, so they add nothing (0 * x: callers fall back when a result is not finite).
-    Returns ``(gx, gw)`` (None for what is not wanted), or None when the layout does not apply.
+    Returns ``(gx, gw, gb)`` (None for what is not wanted), or None when the layout does not
+    apply.
     """
     n, o = gy.shape[:2]
     out_sp = gy.shape[2:]
@@ -284,52 +288,55 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
     full = b * p  # grid entries of a full block
     r = full + offs[-1]  # row length: room for the largest shift
     flat = cg * r  # one group's slab
-    lead = slice(None)
     data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
     outs = tuple(slice(0, m) for m in out_sp)
     gyg = np.zeros((o, full), dtype)
     gyv = gyg.reshape((o, b) + ext)
-    # per-tap slabs (g, K, C/g, R): the GEMM output for gx, then the patches for gw
-    taps = np.zeros((g, kk, cg, r), dtype)
-    taps3 = taps.reshape(g, kk * cg, r)
-    taps2 = taps.reshape(g, kk, flat)
-    gx = gw = None
+    gx = gw = gb = None
     if want_x:
         gx = np.empty((n, c) + tuple(in_sp), dtype)
-        # (g, K*C/g, O/g): rows ordered (tap, channel) to match ``taps``
+        # (g, K*C/g, O/g): rows ordered (tap, channel) to match the slabs
         wt = w.reshape(g, og, cg, kk).transpose(0, 3, 2, 1).reshape(g, kk * cg, og)
-        gxg = np.empty((g, flat), dtype)
-        gxv = gxg.reshape(c, r)[:, :full].reshape((c, b) + ext)
+        taps = np.zeros((g, kk * cg, r), dtype)  # the rows' tails stay zero
+        taps2 = taps.reshape(g, kk, flat)
+        gxv = taps[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
     if want_w:
-        xg = np.zeros((g, flat), dtype)
-        xv = xg.reshape(c, r)[:, :full].reshape((c, b) + ext)
-        gwt = np.zeros((g, kk * cg, og), dtype)
+        ones = int(want_b)
+        cols = np.zeros((g, kk * cg + ones, r), dtype)
+        if ones:
+            cols[:, -1] = 1
+        cols2 = cols[:, :kk * cg].reshape(g, kk, flat)
+        xv = cols[:, :cg, :full].reshape((g, cg, b) + ext)
+        gwt = np.zeros((g, kk * cg + ones, og), dtype)
     for i in range(0, n, b):
         nb = min(b, n - i)
         m = nb * p
-        gyv[(lead, slice(0, nb)) + outs] = gy[i:i + nb].swapaxes(0, 1)
+        gyv[(slice(None), slice(0, nb)) + outs] = gy[i:i + nb].swapaxes(0, 1)
         gy3 = gyg[:, :m].reshape(g, og, m)
         if want_x:
-            if nb < b or (want_w and i):  # the rows' tails must be zero (not patches)
-                taps[..., m:] = 0
-            np.matmul(wt, gy3, out=taps3[:, :, :m])
-            np.copyto(gxg, taps2[:, 0])  # offs[0] == 0
+            np.matmul(wt, gy3, out=taps[:, :, :m])
+            for k in range(1, kk):  # offs[0] == 0: the first slab accumulates
+                s = offs[k]
+                dst = taps2[:, 0, s:]
+                np.add(dst, taps2[:, k, :flat - s], out=dst)
+            blk = gxv[(slice(None), slice(None), slice(0, nb)) + data]  # (g, C/g, nb, *S)
+            gx[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))[...] = blk.transpose(
+                (2, 0, 1) + tuple(range(3, 3 + len(in_sp))))
+        if want_w:
+            src = x[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))
+            xv[(slice(None), slice(None), slice(0, nb)) + data] = src.transpose(
+                (1, 2, 0) + tuple(range(3, 3 + len(in_sp))))
+            if nb < b:  # images past the block's end read as zero padding
+                xv[:, :, nb:] = 0
             for k in range(1, kk):
                 s = offs[k]
-                dst = gxg[:, s:]
-                np.add(dst, taps2[:, k, :flat - s], out=dst)
-            gx[i:i + nb] = gxv[(lead, slice(0, nb)) + data].swapaxes(0, 1)
-        if want_w:
-            xv[(lead, slice(0, nb)) + data] = x[i:i + nb].swapaxes(0, 1)
-            if nb < b:  # images past the block's end read as zero padding
-                xv[:, nb:] = 0
-            for k in range(kk):
-                s = offs[k]
-                np.copyto(taps2[:, k, :flat - s], xg[:, s:])
-            gwt += np.matmul(taps3[:, :, :m], gy3.swapaxes(1, 2))
+                np.copyto(cols2[:, k, :flat - s], cols2[:, 0, s:])
+            gwt += np.matmul(cols[:, :, :m], gy3.swapaxes(1, 2))
     if want_w:
-        gw = gwt.reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
-    return gx, gw
+        gw = gwt[:, :kk * cg].reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
+        if want_b:
+            gb = gwt[:, -1].reshape(o)
+    return gx, gw, gb
 
 
 def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
@@ -422,9 +429,11 @@ class Convolution(Function):
         if (need[0] and need[1] and not transposed and all(s == 1 for s in stride)
                 and not _any_tensor(grad, x, w) and grad.size and x.size
                 and np.isfinite(w).all()):
-            res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, True, True)
+            want_b = bool(has_b and need[2])
+            res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, True, True,
+                                 want_b=want_b)
             if res is not None and np.isfinite(res[1]).all():
-                gx, gw = res
+                gx, gw, gb = res
         if need[0] and gx is None:
             if transposed:
                 gx = _forward_conv(grad, w, stride, pads, dil, groups)
@@ -435,7 +444,7 @@ class Convolution(Function):
                 gw = _weight_grad(grad, x, wshape, stride, pads, dil, groups)
             else:
                 gw = _weight_grad(x, grad, wshape, stride, pads, dil, groups)
-        if has_b and need[2]:
+        if has_b and need[2] and gb is None:
             gb = np.sum(grad, axis=(0,) + tuple(range(2, len(xshape))))
         return gx, gw, gb, None, None, None, None, None, None
 
