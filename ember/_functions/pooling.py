@@ -132,6 +132,9 @@ class _Plan:
         self.overlap = any(s < dl * (k - 1) + 1 for s, dl, k in zip(stride, dil, ksize))
         # do some windows start in padding (their first valid offset is not offset 0)?
         self.left_partial = any(p > 0 for p in pad)
+        self.tiles = (self.stride == self.ksize and not any(self.pad) and all(
+            dl == 1 for dl in self.dil) and all(o * k == i for o, k, i in zip(
+                self.out_sp, self.ksize, self.in_sp)))
         self.is_2x2 = (d == 2 and self.ksize == (2, 2) and self.stride == (2, 2)
                        and self.pad == (0, 0) and self.dil == (1, 1))
         self._origin = None
@@ -199,6 +202,21 @@ class _Plan:
         return flat.reshape(arg.shape)
 
 
+_PLANS: dict = {}
+
+
+def _plan(in_sp, ksize, stride, pad, dil, out_sp) -> _Plan:
+    """A (cached) :class:`_Plan`: a training loop pools the same shapes every step, and the
+    plan keeps the index tables its backward needs."""
+    key = tuple(tuple(int(v) for v in a) for a in (in_sp, ksize, stride, pad, dil, out_sp))
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(*key)
+    return plan
+
+
 def _arg_dtype(ksize):
     n = math.prod(ksize)
     return np.uint8 if n <= 255 else np.int32
@@ -225,22 +243,26 @@ def _max_windows(x, plan):
 
 
 def _max_2x2(x):
-    """The common 2x2, stride-2 window, separably: the first maximum of each row pair, then of
-    the two rows (the same winner as PyTorch's row-major scan with a strict ``>``)."""
+    """The common 2x2, stride-2 window, separably: the first maximum of each pair along the
+    width, then of the two rows (the same winner as PyTorch's row-major scan with a strict
+    ``>``). The pair step runs on the flattened array, so NumPy's inner loops stay long."""
     *lead, h, w = x.shape
     lead = tuple(lead)
-    xr = x.reshape(lead + (h, w // 2, 2))
-    a, b = xr[..., 0], xr[..., 1]
+    xr = x.reshape(-1, 2)
+    a, b = xr[:, 0], xr[:, 1]
     mw = np.maximum(a, b)
-    aw = np.greater(b, a)
-    mr = mw.reshape(lead + (h // 2, 2, w // 2))
-    ar = aw.reshape(lead + (h // 2, 2, w // 2))
-    r0, r1 = mr[..., 0, :], mr[..., 1, :]
+    aw = np.greater(b, a).view(np.uint8)
+    rows = mw.size // w
+    mr = mw.reshape(rows, 2, w // 2)
+    ar = aw.reshape(rows, 2, w // 2)
+    r0, r1 = mr[:, 0], mr[:, 1]
     best = np.maximum(r0, r1)
-    ah = np.greater(r1, r0)
-    arg = np.where(ah, ar[..., 1, :], ar[..., 0, :]).view(np.uint8)
-    arg += ah.view(np.uint8) << 1
-    return best, arg
+    ah = np.greater(r1, r0).view(np.uint8)
+    a0 = ar[:, 0]
+    arg = a0 ^ (ah & (a0 ^ ar[:, 1]))  # the winning row's column bit
+    arg += ah << 1
+    out = lead + (h // 2, w // 2)
+    return best.reshape(out), arg.reshape(out)
 
 
 def _max_loop(x, plan, has_nan):
@@ -269,41 +291,31 @@ def _max_loop(x, plan, has_nan):
 
 class _MaxSelect(LinearMap):
     """The selection made by max pooling: ``fwd`` gathers each window's winner, ``adj``
-    scatters gradients back to the winners (adding where windows overlap)."""
+    scatters gradients back to the winners (adding where windows overlap). Winners are
+    addressed by flat index into the (planes, plane) input: the plan's cached window origins
+    plus the winning kernel offset."""
 
     def __init__(self, arg, plan, lead, names):
         self.arg, self.plan, self.lead, self.names = arg, plan, lead, names
 
-    def fwd(self, x):
+    def _flat(self):
         plan = self.plan
-        xp = plan.padded_input(x, 0)
-        out = np.zeros(self.lead + plan.out_sp, x.dtype)
-        arg = self.arg
-        for i, sl in enumerate(plan.slices):
-            np.copyto(out, xp[(Ellipsis,) + sl], where=arg == i)
-        return out
+        if not self.arg.size:
+            return np.zeros(0, np.int64)
+        _, offs = plan.origins()
+        return plan.global_origins(math.prod(self.lead)) + np.take(offs, self.arg.reshape(-1))
+
+    def fwd(self, x):
+        return np.take(x.reshape(-1), self._flat()).reshape(self.lead + self.plan.out_sp)
 
     def adj(self, g):
         plan = self.plan
-        arg = self.arg
-        if not plan.overlap:
-            # each input receives at most one gradient: one scatter by flat index
-            rows = math.prod(self.lead)
-            _, offs = plan.origins()
-            flat = plan.global_origins(rows) + np.take(offs, arg.reshape(-1)) if arg.size else \
-                np.zeros(0, np.int64)
-            out = np.zeros(rows * math.prod(plan.in_sp), g.dtype)
-            out[flat] = g.reshape(-1)
-            return out.reshape(self.lead + plan.in_sp)
-        gp = plan.zeros_padded(self.lead, g.dtype)
-        copy = not plan.overlap
-        for i, sl in enumerate(plan.slices):
-            dst = gp[(Ellipsis,) + sl]
-            if copy:
-                np.copyto(dst, g, where=arg == i)
-            else:
-                np.add(dst, g, out=dst, where=arg == i)
-        return plan.crop(gp)
+        out = np.zeros(math.prod(self.lead) * math.prod(plan.in_sp), g.dtype)
+        if plan.overlap:  # an input may win several windows: add
+            np.add.at(out, self._flat(), g.reshape(-1))
+        else:
+            out[self._flat()] = g.reshape(-1)
+        return out.reshape(self.lead + plan.in_sp)
 
 
 class _SelectPool(Function):
@@ -404,6 +416,11 @@ class _AvgPoolMap(LinearMap):
     def adj(self, g):
         plan = self.plan
         gd = _divide_all(g, self.divs)
+        if plan.tiles:  # windows tile the input exactly: each input gets its window's share
+            for i, k in enumerate(plan.ksize):
+                if k > 1:
+                    gd = np.repeat(gd, k, axis=gd.ndim - plan.d + i)
+            return gd
         gp = plan.zeros_padded(self.lead, g.dtype)
         for sl in plan.slices:
             dst = gp[(Ellipsis,) + sl]
@@ -581,8 +598,8 @@ class _IndexMap(LinearMap):
         gv = g.reshape(rows, -1)
         if add:
             flat = (gi + (np.arange(rows) * plane)[:, None]).ravel()
-            out = np.bincount(flat, weights=gv.ravel(), minlength=rows * plane)
-            out = out.astype(g.dtype, copy=False)
+            out = np.zeros(rows * plane, g.dtype)
+            np.add.at(out, flat, gv.ravel())
         else:
             out = np.zeros((rows, plane), g.dtype)
             np.put_along_axis(out, gi, gv, axis=1)
@@ -784,7 +801,7 @@ def _max_pool_nd(d, input, kernel_size, stride, padding, dilation, ceil_mode, wi
                    for i, kk, pp, ss, dd in zip(in_sp, k, p, s, dl))
     _shape_check(x, d, k, s, p, dl, out_sp, "max_pool3d_with_indices_out_cpu_template()")
     _check_dtype(x, f"max_pool{d}d", "all")
-    plan = _Plan(in_sp, k, s, p, dl, out_sp)
+    plan = _plan(in_sp, k, s, p, dl, out_sp)
     compute, name = _max_pool_compute(plan, d)
     return _select_cls(name).apply(input, compute, with_indices)
 
@@ -922,7 +939,7 @@ def _avg_pool_nd(d, input, kernel_size, stride, padding, ceil_mode, count_includ
             f"but got:{_sizes(x.shape)}")
     _shape_check(x, d, k, s, p, [1] * d, out_sp, "avg_pool3d()", check_input_size=True)
     _check_dtype(x, fname, "long")
-    plan = _Plan(in_sp, k, s, p, [1] * d, out_sp)
+    plan = _plan(in_sp, k, s, p, [1] * d, out_sp)
     div = _avg_divisor(plan, count_include_pad, divisor_override)
     lead = x.shape[:-d]
     return _AvgPoolMap(plan, [div], lead, _AVG_NAMES[d]).apply(input)
@@ -1022,7 +1039,7 @@ def _adaptive_avg_nd(d, input, output_size):
     names = (f"AdaptiveAvgPool{d}DBackward0", f"AdaptiveAvgPool{d}DBackwardBackward0")
     if all(o > 0 and i % o == 0 for i, o in zip(in_sp, out_sp)):
         k = [i // o for i, o in zip(in_sp, out_sp)]
-        plan = _Plan(in_sp, k, k, [0] * d, [1] * d, out_sp)
+        plan = _plan(in_sp, k, k, [0] * d, [1] * d, out_sp)
         return _AvgPoolMap(plan, k, lead, names).apply(input)
     return _AdaptiveAvgMap(in_sp, out_sp, lead, names).apply(input)
 

@@ -112,17 +112,32 @@ def _cubic_taps(dt, in_size, out_size, align_corners, scale):
 
 
 # ---------------------------------------------------------------- the separable map
-def _segment_add(g, idx, in_size, axis):
-    """Adjoint of ``take(x, idx, axis)`` for sorted ``idx``: the sums of ``g`` over runs of
-    equal index, placed at those indices."""
-    g = np.moveaxis(g, axis, -1)
+def _run_ranks(idx):
+    """Split a sorted index array into injective pieces: for each rank ``r``, the positions
+    that are the ``r``-th of their run of equal indices (so a scatter by each piece has no
+    duplicates)."""
     n = idx.shape[0]
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(idx)) + 1)) if n else np.zeros(0, int)
-    out = np.zeros(g.shape[:-1] + (in_size,), g.dtype)
-    if n:
-        seg = np.add.reduceat(g, starts, axis=-1) if len(starts) < n else g
-        out[..., idx[starts]] = seg
-    return np.moveaxis(out, -1, axis)
+    if n == 0:
+        return []
+    starts = np.concatenate(([True], idx[1:] != idx[:-1]))
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    rank = np.arange(n) - run_start
+    return [np.flatnonzero(rank == r) for r in range(int(rank.max()) + 1)]
+
+
+def _scatter_add(g, idx, in_size, axis, pieces):
+    """Adjoint of ``take(x, idx, axis)`` (``idx`` sorted): add ``g`` back at ``idx``."""
+    shape = list(g.shape)
+    shape[axis] = in_size
+    out = np.zeros(shape, g.dtype)
+    lead = (slice(None),) * axis
+    for pos in pieces:
+        src = g[lead + (pos,)]
+        out[lead + (idx[pos],)] += src
+    return out
+
+
+_GEMM_MAX = 256  # input sizes up to which the backward multiplies by a dense matrix
 
 
 class _Resample(LinearMap):
@@ -131,6 +146,22 @@ class _Resample(LinearMap):
 
     def __init__(self, taps, in_sp, out_sp, names):
         self.taps, self.in_sp, self.out_sp, self.names = taps, tuple(in_sp), tuple(out_sp), names
+        self._pieces = None
+
+    def pieces(self):
+        if self._pieces is None:
+            self._pieces = [[_run_ranks(idx) for idx, _ in taps] for taps in self.taps]
+        return self._pieces
+
+    def matrix(self, i, dtype):
+        """Axis ``i`` as a dense (out, in) matrix: the adjoint as one GEMM when the input axis
+        is short (cheaper than scattering, and the rounding is within an ulp of PyTorch's)."""
+        out_size, in_size = self.out_sp[i], self.in_sp[i]
+        m = np.zeros((out_size, in_size), np.float64)
+        rows = np.arange(out_size)
+        for idx, w in self.taps[i]:
+            np.add.at(m, (rows, idx), 1.0 if w is None else w.astype(np.float64))
+        return m.astype(dtype)
 
     def fwd(self, x):
         d = len(self.taps)
@@ -157,14 +188,22 @@ class _Resample(LinearMap):
 
     def adj(self, g):
         d = len(self.taps)
+        pieces = self.pieces()
         y = g
         for i in range(d):
             ax = y.ndim - d + i
             shape = (-1,) + (1,) * (d - 1 - i)
+            if self.in_sp[i] <= _GEMM_MAX:
+                m = self.matrix(i, y.dtype)
+                if ax == y.ndim - 1:
+                    y = np.matmul(y, m)
+                else:
+                    y = np.moveaxis(np.matmul(m.T, np.moveaxis(y, ax, -2)), -2, ax)
+                continue
             acc = None
-            for idx, w in self.taps[i]:
+            for (idx, w), pc in zip(self.taps[i], pieces[i]):
                 v = y if w is None else y * w.astype(y.dtype, copy=False).reshape(shape)
-                part = _segment_add(v, idx, self.in_sp[i], ax)
+                part = _scatter_add(v, idx, self.in_sp[i], ax, pc)
                 acc = part if acc is None else np.add(acc, part, out=acc)
             y = acc
         return np.ascontiguousarray(y)
