@@ -152,6 +152,10 @@ def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
         if bcol is not None:
             out += bcol
         return out.reshape((n, o) + out_sp)
+    if all(s == 1 for s in stride) and _grid_pays(c, o, kk):
+        out = _grid_fwd(x, w, pads, dil, groups, out_sp, bcol)
+        if out is not None:
+            return out
     out = np.empty((n, g, o // g, length), dtype)
     b = _block(n, c * kk * length * x.itemsize)
     with_bias = bcol is not None and x.dtype == dtype and w.dtype == dtype
@@ -246,6 +250,84 @@ def _grid_plan(in_sp, out_sp, pads, ksize, dil):
     return tuple(ext), math.prod(ext), offs
 
 
+def _grid_pays(c: int, o: int, kk: int) -> bool:
+    """Whether the flat-grid layout beats direct im2col for a convolution without an input
+    gradient: it copies the input and the output (gradient) with short strided rows, and
+    then makes the patches with long contiguous copies; direct im2col makes every patch row
+    with a short strided copy, so it wins when there are few patch rows per channel."""
+    return kk > 1 and 10 * (c + o) < 7 * c * kk
+
+
+def _grid_patches(x, plan, b, groups, pads, dtype, ones):
+    """A zeroed patch buffer ``(g, K*C/g [+ 1], R)`` on the flat grid of ``plan`` (rows ordered
+    (tap, channel); with ``ones`` a last row of ones) and a function filling it from images
+    ``i:i+nb``: the input goes onto the first tap's slab (whose padding entries stay zero), and
+    each other tap's slab is one contiguous copy of it, shifted by ``off[k]``."""
+    ext, p, offs = plan
+    g = groups
+    n, c = x.shape[:2]
+    cg = c // g
+    kk = len(offs)
+    full = b * p
+    r = full + offs[-1]
+    flat = cg * r
+    in_sp = x.shape[2:]
+    cols = np.zeros((g, kk * cg + ones, r), dtype)
+    if ones:
+        cols[:, -1] = 1
+    cols2 = cols[:, :kk * cg].reshape(g, kk, flat)
+    xv = cols[:, :cg, :full].reshape((g, cg, b) + ext)
+    data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
+    order = (1, 2, 0) + tuple(range(3, 3 + len(in_sp)))
+
+    def fill(i, nb):
+        src = x[i:i + nb].reshape((nb, g, cg) + in_sp)
+        xv[(slice(None), slice(None), slice(0, nb)) + data] = src.transpose(order)
+        if nb < b:  # images past the block's end read as zero padding
+            xv[:, :, nb:] = 0
+        for k in range(1, kk):
+            s = offs[k]
+            np.copyto(cols2[:, k, :flat - s], cols2[:, 0, s:])
+        return cols[:, :, :nb * p]
+
+    return fill
+
+
+def _grid_fwd(x, w, pads, dil, groups, out_sp, bcol):
+    """``_conv_fwd`` for stride 1 on the flat grid (see ``_grid_plan``): per block of images,
+    the patches by contiguous shifted copies, one GEMM with the (bias-extended) weight writing
+    the block's outputs onto the grid, and a crop into NCHW. None when the layout does not
+    apply."""
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    in_sp = x.shape[2:]
+    plan = _grid_plan(in_sp, out_sp, pads, w.shape[2:], dil)
+    if plan is None:
+        return None
+    ext, p, offs = plan
+    g = groups
+    og, cg, kk = o // g, c // g, len(offs)
+    dtype = np.result_type(x.dtype, w.dtype)
+    b = _block(n, c * kk * p * np.dtype(dtype).itemsize)
+    # (g, O/g, K*C/g [+ 1]): columns ordered (tap, channel) like the patch rows
+    wk = w.reshape(g, og, cg, kk).transpose(0, 1, 3, 2).reshape(g, og, kk * cg)
+    if bcol is not None:
+        wk = np.concatenate([wk, bcol], axis=2)
+    wk = wk.astype(dtype, copy=False)
+    fill = _grid_patches(x, plan, b, g, pads, dtype, bcol is not None)
+    outg = np.empty((g, og, b * p), dtype)
+    outv = outg.reshape((g, og, b) + ext)
+    outs = tuple(slice(0, m) for m in out_sp)
+    order = (2, 0, 1) + tuple(range(3, 3 + len(out_sp)))
+    res = np.empty((n, o) + tuple(out_sp), dtype)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        np.matmul(wk, fill(i, nb), out=outg[:, :, :nb * p])
+        blk = outv[(slice(None), slice(None), slice(0, nb)) + outs]
+        res[i:i + nb].reshape((nb, g, og) + tuple(out_sp))[...] = blk.transpose(order)
+    return res
+
+
 def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None,
                    want_b=False):
     """Input, weight and/or bias gradient of a stride-1 convolution, in one pass over blocks
@@ -301,13 +383,8 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
         taps2 = taps.reshape(g, kk, flat)
         gxv = taps[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
     if want_w:
-        ones = int(want_b)
-        cols = np.zeros((g, kk * cg + ones, r), dtype)
-        if ones:
-            cols[:, -1] = 1
-        cols2 = cols[:, :kk * cg].reshape(g, kk, flat)
-        xv = cols[:, :cg, :full].reshape((g, cg, b) + ext)
-        gwt = np.zeros((g, kk * cg + ones, og), dtype)
+        fill = _grid_patches(x, plan, b, g, pads, dtype, want_b)
+        gwt = np.zeros((g, kk * cg + want_b, og), dtype)
     for i in range(0, n, b):
         nb = min(b, n - i)
         m = nb * p
@@ -323,15 +400,7 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
             gx[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))[...] = blk.transpose(
                 (2, 0, 1) + tuple(range(3, 3 + len(in_sp))))
         if want_w:
-            src = x[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))
-            xv[(slice(None), slice(None), slice(0, nb)) + data] = src.transpose(
-                (1, 2, 0) + tuple(range(3, 3 + len(in_sp))))
-            if nb < b:  # images past the block's end read as zero padding
-                xv[:, :, nb:] = 0
-            for k in range(1, kk):
-                s = offs[k]
-                np.copyto(cols2[:, k, :flat - s], cols2[:, 0, s:])
-            gwt += np.matmul(cols[:, :, :m], gy3.swapaxes(1, 2))
+            gwt += np.matmul(fill(i, nb), gy3.swapaxes(1, 2))
     if want_w:
         gw = gwt[:, :kk * cg].reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
         if want_b:
@@ -356,7 +425,7 @@ def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
     if kk == 1 and all(s == 1 for s in stride) and not any(lo or hi for lo, hi in pads):
         cols = x.reshape(n, g, cgk, length)
         return np.matmul(gyr, cols.swapaxes(2, 3)).sum(0).reshape(wshape)
-    if all(s == 1 for s in stride):
+    if all(s == 1 for s in stride) and _grid_pays(c, o, kk):
         res = _grid_backward(gy, x, None, x.shape[2:], pads, dil, groups, False, True, wshape)
         if res is not None and np.isfinite(res[1]).all():
             return res[1]
@@ -426,12 +495,14 @@ class Convolution(Function):
         xshape, wshape, has_b = ctx.shapes
         need = ctx.needs_input_grad
         gx = gw = gb = None
-        if (need[0] and need[1] and not transposed and all(s == 1 for s in stride)
+        kk = math.prod(wshape[2:])
+        if (need[1] and not transposed and all(s == 1 for s in stride)
                 and not _any_tensor(grad, x, w) and grad.size and x.size
-                and np.isfinite(w).all()):
+                and (np.isfinite(w).all() if need[0] else _grid_pays(xshape[1], wshape[0], kk))):
+            # the weight gradient together with the input and bias gradients, in one pass
             want_b = bool(has_b and need[2])
-            res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, True, True,
-                                 want_b=want_b)
+            res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, need[0], True,
+                                 wshape, want_b)
             if res is not None and np.isfinite(res[1]).all():
                 gx, gw, gb = res
         if need[0] and gx is None:
