@@ -334,16 +334,19 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
     of images.
 
     A block's output gradient is copied once onto a flat zero grid (channel-major, the block's
-    images side by side, each row padded to ``R`` entries; see ``_grid_plan``). On the grid a
-    kernel tap is a constant shift ``off[k]``, so every remaining step is a GEMM or a long
-    contiguous slice operation (NumPy runs those several times faster than strided ones):
+    images side by side, each row padded; see ``_grid_plan``). On the grid a kernel tap is a
+    constant shift ``off[k]``, so every remaining step is a GEMM or a long contiguous slice
+    operation (NumPy runs those several times faster than strided ones):
 
-    - ``gx``: one GEMM ``w^T @ gy`` gives each tap's contribution, laid out ``(K, C, R)``, and
-      ``col2im`` is K - 1 shifted adds of whole ``(C * R)`` slabs into the first tap's slab (no
-      patch copy of the many-channel gradient); the valid entries are then cropped out;
-    - ``gw``: the input is put on the grid of the first tap's patch slab, the other K - 1
-      slabs are shifted copies of it, and one GEMM ``cols @ gy^T`` sums over all images of the
-      block at once; a last patch row of ones makes the same GEMM give the bias gradient.
+    - ``gx`` (the transposed convolution): the gradient's grid is repeated shifted by each tap
+      of the last kernel axis (``KL`` slabs, contiguous copies), one GEMM with the weight
+      rearranged to ``(K/KL * C, KL * O)`` gives the contribution of each group of outer taps,
+      and these are added into the first one shifted by their outer offsets (``K/KL - 1``
+      contiguous slab adds: the col2im, without a patch copy of the many-channel gradient);
+      the valid entries are then cropped out;
+    - ``gw``: the input is put on the grid of the first tap's patch slab, the other slabs are
+      shifted copies of it (``_grid_patches``), and one GEMM ``cols @ gy^T`` sums over all the
+      block's images at once; a last patch row of ones makes it give the bias gradient too.
 
     The grid's junk entries (padding shared by neighbouring rows and images) hold zero in the
     gradient, so they add nothing (0 * x: callers fall back when a result is not finite).
@@ -368,39 +371,51 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
         dtype = np.result_type(dtype, w.dtype)
     b = _block(n, max(c * kk, o) * p * np.dtype(dtype).itemsize)
     full = b * p  # grid entries of a full block
-    r = full + offs[-1]  # row length: room for the largest shift
-    flat = cg * r  # one group's slab
-    data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
+    d = len(ksize)
+    # taps split into the last kernel axis (shifts ``sl``) and the outer ones (shifts ``so``)
+    kl = ksize[-1] if want_x else 1
+    ko = kk // kl
+    sl = [j * dil[-1] for j in range(kl)]
+    so = [offs[i * kl] for i in range(ko)]
+    r3 = full + sl[-1]  # row length of the gradient's slabs
+    gy3 = np.zeros((g, kl, og, r3), dtype)
+    gy3f = gy3.reshape(g, kl, og * r3)
+    gyv = gy3[:, 0, :, :full].reshape((g, og, b) + ext)
     outs = tuple(slice(0, m) for m in out_sp)
-    gyg = np.zeros((o, full), dtype)
-    gyv = gyg.reshape((o, b) + ext)
     gx = gw = gb = None
     if want_x:
         gx = np.empty((n, c) + tuple(in_sp), dtype)
-        # (g, K*C/g, O/g): rows ordered (tap, channel) to match the slabs
-        wt = w.reshape(g, og, cg, kk).transpose(0, 3, 2, 1).reshape(g, kk * cg, og)
-        taps = np.zeros((g, kk * cg, r), dtype)  # the rows' tails stay zero
-        taps2 = taps.reshape(g, kk, flat)
-        gxv = taps[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
+        # (g, K/KL * C/g, KL * O/g): rows ordered (outer tap, channel), columns (last tap, out)
+        wt = w.reshape(g, og, cg, ko, kl).transpose(0, 3, 2, 4, 1).reshape(g, ko * cg, kl * og)
+        ru = r3 + so[-1]  # row length of the contributions' slabs (their tails stay zero)
+        u = np.zeros((g, ko * cg, ru), dtype)
+        uf = u.reshape(g, ko, cg * ru)
+        gxv = u[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
+        data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
     if want_w:
         fill = _grid_patches(x, plan, b, g, pads, dtype, want_b)
         gwt = np.zeros((g, kk * cg + want_b, og), dtype)
+    to_grid = (1, 2, 0) + tuple(range(3, 3 + d))
+    from_grid = (2, 0, 1) + tuple(range(3, 3 + d))
     for i in range(0, n, b):
         nb = min(b, n - i)
         m = nb * p
-        gyv[(slice(None), slice(0, nb)) + outs] = gy[i:i + nb].swapaxes(0, 1)
-        gy3 = gyg[:, :m].reshape(g, og, m)
+        src = gy[i:i + nb].reshape((nb, g, og) + tuple(out_sp))
+        gyv[(slice(None), slice(None), slice(0, nb)) + outs] = src.transpose(to_grid)
         if want_x:
-            np.matmul(wt, gy3, out=taps[:, :, :m])
-            for k in range(1, kk):  # offs[0] == 0: the first slab accumulates
-                s = offs[k]
-                dst = taps2[:, 0, s:]
-                np.add(dst, taps2[:, k, :flat - s], out=dst)
+            for j in range(1, kl):
+                s = sl[j]
+                np.copyto(gy3f[:, j, s:], gy3f[:, 0, :og * r3 - s])
+            m3 = m + sl[-1]
+            np.matmul(wt, gy3[..., :m3].reshape(g, kl * og, m3), out=u[:, :, :m3])
+            for j in range(1, ko):  # so[0] == 0: the first slab accumulates
+                s = so[j]
+                dst = uf[:, 0, s:]
+                np.add(dst, uf[:, j, :cg * ru - s], out=dst)
             blk = gxv[(slice(None), slice(None), slice(0, nb)) + data]  # (g, C/g, nb, *S)
-            gx[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))[...] = blk.transpose(
-                (2, 0, 1) + tuple(range(3, 3 + len(in_sp))))
+            gx[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))[...] = blk.transpose(from_grid)
         if want_w:
-            gwt += np.matmul(fill(i, nb), gy3.swapaxes(1, 2))
+            gwt += np.matmul(fill(i, nb), gy3[:, 0, :, :m].swapaxes(1, 2))
     if want_w:
         gw = gwt[:, :kk * cg].reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
         if want_b:
