@@ -392,7 +392,17 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
         uf = u.reshape(g, ko, cg * ru)
         gxv = u[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
         data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
-    if want_w:
+    if want_w and want_x:
+        # the input's grid repeated shifted by each outer tap: ``K/KL`` slabs (+ a row of
+        # ones), against the gradient's ``KL`` slabs, makes every tap's product
+        rx = r3 + so[-1]
+        x3 = np.zeros((g, ko * cg + want_b, rx), dtype)
+        if want_b:
+            x3[:, -1] = 1
+        x3f = x3[:, :ko * cg].reshape(g, ko, cg * rx)
+        xv = x3[:, :cg, :full].reshape((g, cg, b) + ext)
+        gwt = np.zeros((g, kl * og, ko * cg + want_b), dtype)
+    elif want_w:
         fill = _grid_patches(x, plan, b, g, pads, dtype, want_b)
         gwt = np.zeros((g, kk * cg + want_b, og), dtype)
     to_grid = (1, 2, 0) + tuple(range(3, 3 + d))
@@ -402,6 +412,8 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
         m = nb * p
         src = gy[i:i + nb].reshape((nb, g, og) + tuple(out_sp))
         gyv[(slice(None), slice(None), slice(0, nb)) + outs] = src.transpose(to_grid)
+        if nb < b:  # the images past the block's end are zeros
+            gyv[:, :, nb:] = 0
         if want_x:
             for j in range(1, kl):
                 s = sl[j]
@@ -414,9 +426,24 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
                 np.add(dst, uf[:, j, :cg * ru - s], out=dst)
             blk = gxv[(slice(None), slice(None), slice(0, nb)) + data]  # (g, C/g, nb, *S)
             gx[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))[...] = blk.transpose(from_grid)
-        if want_w:
+        if want_w and want_x:
+            xsrc = x[i:i + nb].reshape((nb, g, cg) + tuple(in_sp))
+            xv[(slice(None), slice(None), slice(0, nb)) + data] = xsrc.transpose(to_grid)
+            if nb < b:
+                xv[:, :, nb:] = 0
+            for j in range(1, ko):
+                s = so[j]
+                np.copyto(x3f[:, j, :cg * rx - s], x3f[:, 0, s:])
+            gwt += np.matmul(gy3[..., :m3].reshape(g, kl * og, m3), x3[:, :, :m3].swapaxes(1, 2))
+        elif want_w:
             gwt += np.matmul(fill(i, nb), gy3[:, 0, :, :m].swapaxes(1, 2))
-    if want_w:
+    if want_w and want_x:
+        # (g, (last tap, out), (outer tap, channel)) -> (O, C/g, *K)
+        gw = gwt[:, :, :ko * cg].reshape(g, kl, og, ko, cg).transpose(0, 2, 4, 3, 1)
+        gw = gw.reshape(wshape)
+        if want_b:
+            gb = gwt[:, :og, -1].reshape(o)
+    elif want_w:
         gw = gwt[:, :kk * cg].reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
         if want_b:
             gb = gwt[:, -1].reshape(o)

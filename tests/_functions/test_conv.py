@@ -102,6 +102,60 @@ def test_conv2d_batch_of_one_and_large_batch():
                       [rng_arr(40, 8, 30, 30), rng_arr(4, 8, 3, 3)], rtol=1e-4, atol=1e-4))
 
 
+# stride-1 convolutions with enough channels and images for the flat-grid kernels, their
+# several blocks of images (the last one partial), and each subset of the gradients
+GRID = [
+    # (input shape, weight shape, kwargs, which of (x, w, b) require grad, dtype)
+    ((11, 32, 12, 13), (16, 32, 3, 3), dict(padding=1), (True, True, True), "float32"),
+    ((11, 32, 12, 13), (16, 32, 3, 3), dict(padding=1), (False, True, True), "float32"),
+    ((11, 32, 12, 13), (16, 32, 3, 3), dict(padding=1), (True, False, False), "float32"),
+    ((11, 32, 12, 13), (16, 32, 3, 3), dict(padding=1), (False, True, False), "float64"),
+    ((9, 24, 10, 11), (12, 8, 3, 5), dict(padding=(2, 1), groups=3), (True, True, True),
+     "float32"),
+    ((9, 24, 10, 11), (12, 24, 3, 3), dict(padding=0, dilation=(2, 1)), (True, True, True),
+     "float64"),
+    ((9, 24, 10, 11), (12, 24, 2, 2), dict(padding="same"), (True, True, True), "float32"),
+    ((9, 24, 10, 11), (12, 24, 3, 3), dict(padding=4), (True, True, False), "float32"),
+]
+
+
+@pytest.mark.parametrize("xs,ws,kw,grad,dtype", GRID, ids=[str(i) for i in range(len(GRID))])
+def test_conv2d_grid_blocks(xs, ws, kw, grad, dtype):
+    from ember._functions import conv
+
+    per_image = max(xs[1] * 9, ws[0]) * (xs[2] + 4) * (xs[3] + 4) * np.dtype(dtype).itemsize
+    old = conv._BLOCK_BYTES
+    conv._BLOCK_BYTES = 4 * per_image  # blocks of four images: 4, 4 and a partial one
+    try:
+        inputs = [rng_arr(*xs, dtype=dtype), rng_arr(*ws, dtype=dtype),
+                  rng_arr(ws[0], dtype=dtype)]
+        tol = 1e-4 if dtype == "float32" else 1e-10
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_case(OpCase("conv2d grid", lambda lib, x, w, b: F(lib).conv2d(x, w, b, **kw),
+                              inputs, grad=list(grad), rtol=tol, atol=tol))
+    finally:
+        conv._BLOCK_BYTES = old
+
+
+@pytest.mark.parametrize("fname,xs,ws,kw", [
+    ("conv1d", (9, 16, 40), (8, 16, 5), dict(padding=2)),
+    ("conv3d", (9, 8, 5, 6, 7), (4, 8, 3, 3, 3), dict(padding=1)),
+    ("conv_transpose2d", (9, 16, 8, 9), (16, 8, 3, 3), dict(padding=1)),
+])
+def test_conv_grid_blocks_1d_3d_transposed(fname, xs, ws, kw):
+    from ember._functions import conv
+
+    old = conv._BLOCK_BYTES
+    conv._BLOCK_BYTES = 1 << 14  # several blocks of images, the last one partial
+    try:
+        inputs = [rng_arr(*xs), rng_arr(*ws), rng_arr(ws[1] if "transpose" in fname else ws[0])]
+        check_case(OpCase(fname, lambda lib, x, w, b: getattr(F(lib), fname)(x, w, b, **kw),
+                          inputs, rtol=1e-4, atol=1e-4))
+    finally:
+        conv._BLOCK_BYTES = old
+
+
 TRANSPOSED = [
     ((2, 4, 5, 5), (4, 3, 3, 3), {}),
     ((2, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, padding=1, output_padding=1)),
