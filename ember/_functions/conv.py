@@ -14,6 +14,12 @@ Every convolution is one of three array kernels, all built on im2col + BLAS:
   weight); otherwise the GEMM makes the patch gradients and ``col2im`` adds them back.
 - ``_conv_weight_grad``: the adjoint in the weight: patches times gradient, summed over images.
 
+Stride-1 convolutions (the common case) mostly run on a *flat grid* instead (``_grid_plan``):
+a block of images is copied once, channel-major, onto a zero grid whose rows carry the padding,
+so that every kernel tap becomes one constant shift of the flattened grid and im2col/col2im
+become a few long contiguous slab copies/adds around one GEMM per block (``_grid_fwd``,
+``_grid_backward``, which makes the input, weight and bias gradients in one pass).
+
 ``Convolution`` (PyTorch's ``ConvolutionBackward0``) runs the first or, when ``transposed``, the
 second as its forward. Its backward is made of the other two; when a graph is being recorded
 (double backward) it calls ``Convolution``/``ConvWeightGrad`` again, so conv is differentiable
@@ -344,9 +350,11 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
       and these are added into the first one shifted by their outer offsets (``K/KL - 1``
       contiguous slab adds: the col2im, without a patch copy of the many-channel gradient);
       the valid entries are then cropped out;
-    - ``gw``: the input is put on the grid of the first tap's patch slab, the other slabs are
-      shifted copies of it (``_grid_patches``), and one GEMM ``cols @ gy^T`` sums over all the
-      block's images at once; a last patch row of ones makes it give the bias gradient too.
+    - ``gw``: the input is put on a grid too and repeated shifted by each outer tap (``K/KL``
+      slabs); one GEMM of the gradient's ``KL`` slabs with these gives every tap's product,
+      summed over all the block's images at once (tap = last-axis shift + outer shift). Without
+      ``gx`` the gradient is not repeated and the input gets all ``K`` slabs instead
+      (``_grid_patches``). A last input row of ones makes the GEMM give the bias gradient too.
 
     The grid's junk entries (padding shared by neighbouring rows and images) hold zero in the
     gradient, so they add nothing (0 * x: callers fall back when a result is not finite).
