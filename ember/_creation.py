@@ -20,6 +20,19 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(arr, bool(requires_grad))
 
 
+def _result(out, arr: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A factory's result: a new tensor, or written into ``out=`` (resized if its shape differs,
+    as PyTorch does)."""
+    if out is None:
+        return _finish(arr, requires_grad)
+    if out._data.shape == arr.shape:
+        np.copyto(out._data, arr, casting="unsafe")
+    else:
+        out._data = arr.astype(out._data.dtype)
+    out._vc[0] += 1
+    return out
+
+
 def _scalar_type(data) -> _dtype.dtype:
     """PyTorch's ``infer_scalar_type``: the dtype of nested data, promoting across elements
     (Python float -> default dtype, int -> int64, bool -> bool; NumPy values and tensors keep
@@ -315,7 +328,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             n = math.ceil((float(end) - float(start)) / float(step))
         n = builtins.max(int(n), 0)
         arr = (xs + np.arange(n, dtype=np.int64) * xst).astype(dt.np)
-    return _finish(arr, requires_grad)
+    return _result(out, arr, requires_grad)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: A001
@@ -344,7 +357,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    return _finish(_linspace_values(start, end, int(steps), dt.np), requires_grad)
+    return _result(out, _linspace_values(start, end, int(steps), dt.np), requires_grad)
 
 
 def _linspace_values(start, end, steps, npdt) -> np.ndarray:
@@ -379,6 +392,8 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
              requires_grad=False) -> Tensor:
     """``base ** linspace(start, end, steps)``, computed as PyTorch's CPU kernel does."""
     _check_device(device)
+    if out is not None and dtype is None:
+        dtype = out.dtype  # PyTorch fills out= in its own dtype
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     start, end = _num(start), _num(end)
     if not isinstance(steps, (int, np.integer)) or steps < 0:
@@ -386,10 +401,10 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     steps = int(steps)
     npdt = dt.np
     if steps == 0:
-        return _finish(np.zeros(0, npdt), requires_grad)
+        return _result(out, np.zeros(0, npdt), requires_grad)
     if steps == 1:
         arr = np.array([float(base) ** float(start)]).astype(npdt)
-        return _finish(arr, requires_grad)
+        return _result(out, arr, requires_grad)
     ct = npdt.type if npdt.kind == "f" else np.float64
     if npdt == np.float16:
         ct = np.float32
@@ -401,18 +416,20 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     vals = np.power(ct(base), exps)
     if npdt.kind != "f":
         vals = np.trunc(vals)
-    return _finish(vals.astype(npdt), requires_grad)
+    return _result(out, vals.astype(npdt), requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     """The ``n`` x ``m`` identity matrix."""
     _check_device(device)
+    if out is not None and dtype is None:
+        dtype = out.dtype  # PyTorch fills out= in its own dtype
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"m must be greater or equal to 0, got {m}")
-    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+    return _result(out, np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:

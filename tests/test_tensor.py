@@ -553,3 +553,28 @@ def test_misc_predicates():
     assert ember.zeros(1, dtype=ember.uint8).is_signed() is False
     assert x.itemsize == t.itemsize and x.nbytes == t.nbytes
     assert repr(x.layout) == repr(t.layout)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib, out: lib.arange(5, out=out),
+    lambda lib, out: lib.arange(0, 1, 0.25, out=out),
+    lambda lib, out: lib.linspace(0, 1, 3, out=out),
+    lambda lib, out: lib.logspace(0, 1, 4, out=out),
+    lambda lib, out: lib.eye(3, out=out),
+    lambda lib, out: lib.zeros(2, 2, out=out),
+])
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_factories_write_into_out(make, dtype):
+    """``out=`` is filled (and resized) in its own dtype, and returned, as in PyTorch."""
+    import warnings
+
+    results = []
+    for lib in (torch, ember):
+        out = lib.zeros(3, dtype=getattr(lib, dtype))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = make(lib, out)
+        assert r is out
+        results.append(out)
+    assert str(results[1].dtype) == str(results[0].dtype)
+    np.testing.assert_allclose(results[1].numpy(), results[0].numpy(), rtol=1e-6)
