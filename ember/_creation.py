@@ -294,6 +294,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     ``arange(0, 1, 0.1)``.
     """
     _check_device(device)
+    if out is not None and dtype is None:
+        dtype = out.dtype  # PyTorch computes in out='s dtype
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
