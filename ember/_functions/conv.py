@@ -200,7 +200,7 @@ def _conv_input_grad(gy, w, in_sp, stride, pads, dil, groups):
         return np.zeros((n, c) + tuple(in_sp), dtype)
     if all(s == 1 for s in stride) and math.prod(out_sp) and np.isfinite(w).all():
         res = _grid_backward(gy, None, w, in_sp, pads, dil, groups, True, False)
-        if res is not None:  # (gx, gw, gb)
+        if res is not None:  # (gx, gw)
             return res[0]
     if all(s == 1 for s in stride):
         # gx[i] = sum_k gy[i + lo - dl*k] w[k]: a correlation of gy, padded by dl*(K-1) - lo
@@ -334,10 +334,9 @@ def _grid_fwd(x, w, pads, dil, groups, out_sp, bcol):
     return res
 
 
-def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None,
-                   want_b=False):
-    """Input, weight and/or bias gradient of a stride-1 convolution, in one pass over blocks
-    of images.
+def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=None):
+    """Input and/or weight gradient of a stride-1 convolution, in one pass over blocks of
+    images.
 
     A block's output gradient is copied once onto a flat zero grid (channel-major, the block's
     images side by side, each row padded; see ``_grid_plan``). On the grid a kernel tap is a
@@ -354,12 +353,13 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
       slabs); one GEMM of the gradient's ``KL`` slabs with these gives every tap's product,
       summed over all the block's images at once (tap = last-axis shift + outer shift). Without
       ``gx`` the gradient is not repeated and the input gets all ``K`` slabs instead
-      (``_grid_patches``). A last input row of ones makes the GEMM give the bias gradient too.
+      (``_grid_patches``).
 
     The grid's junk entries (padding shared by neighbouring rows and images) hold zero in the
     gradient, so they add nothing (0 * x: callers fall back when a result is not finite).
-    Returns ``(gx, gw, gb)`` (None for what is not wanted), or None when the layout does not
-    apply.
+    Returns ``(gx, gw)`` (None for what is not wanted), or None when the layout does not
+    apply. (The bias gradient is left to ``np.sum``: pairwise summation is more accurate than
+    a GEMM's row of ones, and PyTorch's printed training numbers are reproduced with it.)
     """
     n, o = gy.shape[:2]
     out_sp = gy.shape[2:]
@@ -390,7 +390,7 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
     gy3f = gy3.reshape(g, kl, og * r3)
     gyv = gy3[:, 0, :, :full].reshape((g, og, b) + ext)
     outs = tuple(slice(0, m) for m in out_sp)
-    gx = gw = gb = None
+    gx = gw = None
     if want_x:
         gx = np.empty((n, c) + tuple(in_sp), dtype)
         # (g, K/KL * C/g, KL * O/g): rows ordered (outer tap, channel), columns (last tap, out)
@@ -401,18 +401,16 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
         gxv = u[:, :cg, :full].reshape((g, cg, b) + ext)  # the first slab, as grids
         data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
     if want_w and want_x:
-        # the input's grid repeated shifted by each outer tap: ``K/KL`` slabs (+ a row of
-        # ones), against the gradient's ``KL`` slabs, makes every tap's product
+        # the input's grid repeated shifted by each outer tap: ``K/KL`` slabs, against the
+        # gradient's ``KL`` slabs, makes every tap's product
         rx = r3 + so[-1]
-        x3 = np.zeros((g, ko * cg + want_b, rx), dtype)
-        if want_b:
-            x3[:, -1] = 1
-        x3f = x3[:, :ko * cg].reshape(g, ko, cg * rx)
+        x3 = np.zeros((g, ko * cg, rx), dtype)
+        x3f = x3.reshape(g, ko, cg * rx)
         xv = x3[:, :cg, :full].reshape((g, cg, b) + ext)
-        gwt = np.zeros((g, kl * og, ko * cg + want_b), dtype)
+        gwt = np.zeros((g, kl * og, ko * cg), dtype)
     elif want_w:
-        fill = _grid_patches(x, plan, b, g, pads, dtype, want_b)
-        gwt = np.zeros((g, kk * cg + want_b, og), dtype)
+        fill = _grid_patches(x, plan, b, g, pads, dtype, False)
+        gwt = np.zeros((g, kk * cg, og), dtype)
     to_grid = (1, 2, 0) + tuple(range(3, 3 + d))
     from_grid = (2, 0, 1) + tuple(range(3, 3 + d))
     for i in range(0, n, b):
@@ -447,15 +445,10 @@ def _grid_backward(gy, x, w, in_sp, pads, dil, groups, want_x, want_w, wshape=No
             gwt += np.matmul(fill(i, nb), gy3[:, 0, :, :m].swapaxes(1, 2))
     if want_w and want_x:
         # (g, (last tap, out), (outer tap, channel)) -> (O, C/g, *K)
-        gw = gwt[:, :, :ko * cg].reshape(g, kl, og, ko, cg).transpose(0, 2, 4, 3, 1)
-        gw = gw.reshape(wshape)
-        if want_b:
-            gb = gwt[:, :og, -1].reshape(o)
+        gw = gwt.reshape(g, kl, og, ko, cg).transpose(0, 2, 4, 3, 1).reshape(wshape)
     elif want_w:
-        gw = gwt[:, :kk * cg].reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
-        if want_b:
-            gb = gwt[:, -1].reshape(o)
-    return gx, gw, gb
+        gw = gwt.reshape(g, kk, cg, og).transpose(0, 3, 2, 1).reshape(wshape)
+    return gx, gw
 
 
 def _conv_weight_grad(x, gy, wshape, stride, pads, dil, groups):
@@ -549,12 +542,11 @@ class Convolution(Function):
         if (need[1] and not transposed and all(s == 1 for s in stride)
                 and not _any_tensor(grad, x, w) and grad.size and x.size
                 and (np.isfinite(w).all() if need[0] else _grid_pays(xshape[1], wshape[0], kk))):
-            # the weight gradient together with the input and bias gradients, in one pass
-            want_b = bool(has_b and need[2])
+            # the weight gradient together with the input gradient, in one pass
             res = _grid_backward(grad, x, w, xshape[2:], pads, dil, groups, need[0], True,
-                                 wshape, want_b)
+                                 wshape)
             if res is not None and np.isfinite(res[1]).all():
-                gx, gw, gb = res
+                gx, gw = res
         if need[0] and gx is None:
             if transposed:
                 gx = _forward_conv(grad, w, stride, pads, dil, groups)
@@ -565,7 +557,7 @@ class Convolution(Function):
                 gw = _weight_grad(grad, x, wshape, stride, pads, dil, groups)
             else:
                 gw = _weight_grad(x, grad, wshape, stride, pads, dil, groups)
-        if has_b and need[2] and gb is None:
+        if has_b and need[2]:
             gb = np.sum(grad, axis=(0,) + tuple(range(2, len(xshape))))
         return gx, gw, gb, None, None, None, None, None, None
 
