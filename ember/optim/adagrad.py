@@ -9,6 +9,7 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_differentiable,
+    _closure_loss,
     _get_scalar_dtype,
     _prep_grad,
     _run,
@@ -133,12 +134,7 @@ class Adagrad(Optimizer):
             closure (Callable, optional): A closure that reevaluates the model
                 and returns the loss.
         """
-        loss = None
-        if closure is not None:
-            from ..autograd import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
 
         for group in self.param_groups:
             lr = _scalar(group["lr"])

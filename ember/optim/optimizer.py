@@ -114,6 +114,16 @@ def _check_differentiable(differentiable) -> None:
         )
 
 
+def _closure_loss(closure):
+    """The loss from an optimizer step's ``closure`` (run with grad enabled), or None."""
+    if closure is None:
+        return None
+    from ..autograd import enable_grad
+
+    with enable_grad():
+        return closure()
+
+
 def _bump(t: Tensor, n: int = 1) -> None:
     """Count ``n`` in-place updates on ``t`` (its version counter, as PyTorch's ``_version``)."""
     t._vc[0] += n

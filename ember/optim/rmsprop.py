@@ -10,6 +10,7 @@ from .optimizer import (
     _bump,
     _check_capturable,
     _check_differentiable,
+    _closure_loss,
     _get_scalar_dtype,
     _lerp_,
     _prep_grad,
@@ -141,12 +142,7 @@ class RMSprop(Optimizer):
             closure (Callable, optional): A closure that reevaluates the model
                 and returns the loss.
         """
-        loss = None
-        if closure is not None:
-            from ..autograd import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
 
         for group in self.param_groups:
             lr = _scalar(group["lr"])

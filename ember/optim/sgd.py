@@ -10,6 +10,7 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_differentiable,
+    _closure_loss,
     _prep_grad,
     _run,
     _scalar,
@@ -119,12 +120,7 @@ class SGD(Optimizer):
             closure (Callable, optional): A closure that reevaluates the model
                 and returns the loss.
         """
-        loss = None
-        if closure is not None:
-            from ..autograd import enable_grad
-
-            with enable_grad():
-                loss = closure()
+        loss = _closure_loss(closure)
 
         state = self.state
         for group in self.param_groups:
