@@ -362,17 +362,7 @@ def _apply_arrays(cls, *args):
             base = _view_base(args[0]) if cls._view else None
             return tuple(T._make(o if type(o) is np.ndarray else np.asarray(o), False, base)
                          for o in out)
-        t = new(T)
-        t._data = out if type(out) is np.ndarray else np.asarray(out)
-        t._requires_grad = False
-        t._grad_fn = None
-        if cls._view:
-            base = args[0]._base if args[0]._base is not None else args[0]
-            t._vc = base._vc
-            t._base = base
-        else:
-            t._vc = [0]
-        return t
+        return _plain(out, _view_base(args[0]) if cls._view else None)
 
     ctx = new(cls._backward_cls)
     ctx._sequence_nr = next(_seq)
@@ -387,25 +377,7 @@ def _apply_arrays(cls, *args):
         base = None
     non_diff = ctx._non_diff
     if type(out) is not tuple and non_diff is None:
-        raw = out
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        t = new(T)
-        t._data = out
-        t._requires_grad = True
-        t._grad_fn = ctx
-        if base is None:
-            vc = t._vc = [0]
-        else:
-            vc = t._vc = base._vc
-            t._base = base
-        vcs = ctx._saved_vcs = [vc]
-        if ctx._to_save:
-            ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs, (raw,))
-            ctx._to_save = ()
-        if _anomaly[0]:
-            _record_trace(ctx)
-        return t
+        return _finish1(ctx, out, args, arrays, base)
 
     single = type(out) is not tuple
     raw_outs = (out,) if single else out
@@ -437,18 +409,23 @@ _NEEDS = {(True, True): (True, True), (True, False): (True, False),
           (False, True): (False, True)}
 
 
-def _plain(out):
-    """A fresh Tensor (no graph) around a forward's result."""
+def _plain(out, base=None):
+    """A fresh Tensor (no graph) around a forward's result; a view of ``base`` if given."""
     t = object.__new__(Tensor)
     t._data = out if type(out) is np.ndarray else np.asarray(out)
     t._requires_grad = False
     t._grad_fn = None
-    t._vc = [0]
+    if base is None:
+        t._vc = [0]
+    else:
+        t._vc = base._vc
+        t._base = base
     return t
 
 
-def _finish1(ctx, out, args, arrays):
-    """Wrap the single output of a recorded op and resolve what its node saved."""
+def _finish1(ctx, out, args, arrays, base=None):
+    """Wrap the single output of a recorded op (a view of ``base`` if given) and resolve what
+    its node saved."""
     raw = out
     if type(out) is not np.ndarray:
         out = np.asarray(out)
@@ -456,7 +433,11 @@ def _finish1(ctx, out, args, arrays):
     t._data = out
     t._requires_grad = True
     t._grad_fn = ctx
-    vc = t._vc = [0]
+    if base is None:
+        vc = t._vc = [0]
+    else:
+        vc = t._vc = base._vc
+        t._base = base
     vcs = ctx._saved_vcs = [vc]
     if ctx._to_save:
         ctx._saved = _resolve_saved(ctx._to_save, args, arrays, (out,), vcs, (raw,))
