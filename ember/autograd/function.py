@@ -403,8 +403,7 @@ def _apply_arrays(cls, *args):
     return results[0] if single else tuple(results)
 
 
-_NO_CTX1 = _NoCtx(1)
-_NO_CTX2 = _NoCtx(2)
+_NO_CTX1, _NO_CTX2 = _NO_CTX[1], _NO_CTX[2]
 _NEEDS = {(True, True): (True, True), (True, False): (True, False),
           (False, True): (False, True)}
 
