@@ -26,7 +26,7 @@ def _chain(lib, x, n=150):
     x.grad = None
 
 
-@case("chain of 150 small (4x4) ops + backward", repeat=15)
+@case("chain of 150 small (4x4) ops + backward", repeat=15, target=1.5)
 def chain():
     import torch
 

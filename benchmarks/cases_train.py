@@ -48,12 +48,13 @@ def _setup(build, make_opt, shape):
     return fns[0], fns[1]
 
 
-@case("MLP step 784-256-128-10, batch 64, Adam", repeat=15)
+@case("MLP step 784-256-128-10, batch 64, Adam", repeat=15, target=1.0)
 def mlp_step():
     return _setup(_mlp, lambda lib, m: lib.optim.Adam(m.parameters(), lr=1e-3), (64, 784))
 
 
-@case("CNN step (conv-relu-pool x2, 2 linears), batch 64, SGD momentum", repeat=7)
+@case("CNN step (conv-relu-pool x2, 2 linears), batch 64, SGD momentum", repeat=7,
+      target=1.0)
 def cnn_step():
     return _setup(_cnn, lambda lib, m: lib.optim.SGD(m.parameters(), lr=0.01, momentum=0.9),
                   (64, 1, 28, 28))
