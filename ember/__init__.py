@@ -138,3 +138,12 @@ def is_nonzero(input) -> bool:
                                                 else "more than one value") + " is ambiguous"
         )
     return input.item() != 0
+
+
+def __getattr__(name):
+    # ember.safetensors imports on first use (it is not needed by most programs)
+    if name == "safetensors":
+        import importlib
+
+        return importlib.import_module(".safetensors", __name__)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
