@@ -81,6 +81,26 @@ def _swap(x):
     return np.swapaxes(x, -1, -2)
 
 
+def _col_major(m) -> bool:
+    """Whether the matrix ``m`` is laid out column by column (a transposed C-contiguous one, as
+    ``weight.t()`` in ``linear``): PyTorch's test for returning its gradient in that layout."""
+    st = m.strides
+    return m.ndim == 2 and st[0] == m.itemsize and st[1] == m.itemsize * m.shape[0]
+
+
+def _mm_grads(grad, m1, m2, col1, col2):
+    """The gradients of ``m1 @ m2`` (None where ``m2`` / ``m1`` was not saved), in PyTorch's
+    layouts (``mm_mat1_backward`` / ``mm_mat2_backward``): a column-major operand gets its
+    gradient as the transpose of a C-contiguous product, so that the gradient of ``linear``'s
+    ``weight`` (seen through ``weight.t()``) comes out C-contiguous, like the weight."""
+    g1 = g2 = None
+    if m2 is not None:
+        g1 = _swap(m2 @ _swap(grad)) if col1 else grad @ _swap(m2)
+    if m1 is not None:
+        g2 = _swap(_swap(grad) @ m1) if col2 else _swap(m1) @ grad
+    return g1, g2
+
+
 def _prod(shape) -> int:
     n = 1
     for s in shape:
@@ -192,14 +212,13 @@ class Mm(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.cols = (need[0] and _col_major(a), need[1] and _col_major(b))
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = grad @ b.T if b is not None else None
-        gb = a.T @ grad if a is not None else None
-        return ga, gb
+        return _mm_grads(grad, a, b, *ctx.cols)
 
 
 class Mv(Function):
@@ -344,6 +363,7 @@ class Addmm(Function):
         need = ctx.needs_input_grad
         ctx.beta, ctx.alpha, ctx.kind = beta, alpha, kind
         ctx.save_for_backward(m1 if need[2] else None, m2 if need[1] else None)
+        ctx.cols = (need[1] and _col_major(m1), need[2] and _col_major(m2))
         if kind == "addr":
             prod = np.multiply.outer(m1, m2)
         elif kind == "addbmm":
@@ -380,8 +400,7 @@ class Addmm(Function):
             if m1 is not None:
                 g2 = _swap(m1) @ ga.reshape((1,) + tuple(ga.shape))
         else:
-            g1 = ga @ _swap(m2) if m2 is not None else None
-            g2 = _swap(m1) @ ga if m1 is not None else None
+            g1, g2 = _mm_grads(ga, m1, m2, *ctx.cols)
         return gi, g1, g2, None, None, None
 
 
