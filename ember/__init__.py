@@ -86,6 +86,7 @@ from ._functions.dropout import *  # noqa: F403
 from ._functions.embedding import *  # noqa: F403
 from . import linalg  # noqa: E402
 from . import return_types  # noqa: E402
+from .serialization import load, save  # noqa: E402
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor, device
 from .autograd import (
