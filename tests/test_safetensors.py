@@ -490,25 +490,45 @@ def _mutated(draw):
 
 
 FUZZ_STATS = {"cases": 0, "accepted": 0, "refused": 0}
+_FUZZ_DIR = []
+
+
+def _fuzz_dir() -> str:
+    if not _FUZZ_DIR:
+        import atexit
+        import shutil
+        import tempfile
+
+        _FUZZ_DIR.append(tempfile.mkdtemp(prefix="ember-st-fuzz-"))
+        atexit.register(shutil.rmtree, _FUZZ_DIR[0], ignore_errors=True)
+    return _FUZZ_DIR[0]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated())
 def test_fuzz_mutated_files(data):
-    """A mutated file loads or raises SafetensorError, never anything else nor a big allocation,
-    and Ember accepts exactly the files the package accepts (duplicate keys and the dtypes
-    Ember lacks aside)."""
+    """A mutated file loads or raises SafetensorError (from bytes and from a file alike), never
+    anything else nor a big allocation, and Ember accepts exactly the files the package accepts
+    (duplicate keys and the dtypes Ember lacks aside)."""
     result = []
+    path = os.path.join(_fuzz_dir(), "fuzz.safetensors")
+    with open(path, "wb") as f:
+        f.write(data)
 
     def run():
-        try:
-            result.append(est.load(data))
-        except est.SafetensorError as e:
-            result.append(e)
+        for load in (lambda: est.load(data), lambda: est.load_file(path)):
+            try:
+                result.append(load())
+            except est.SafetensorError as e:
+                result.append(e)
 
     peak = _peak(run)
     assert peak < 50_000_000
+    # the file and the bytes give the same outcome
+    assert type(result[0]) is type(result[1])
+    if isinstance(result[0], dict):
+        _same_tensors(result[1], result[0])
     FUZZ_STATS["cases"] += 1
     try:
         ref = pst.load(data)
