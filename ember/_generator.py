@@ -35,6 +35,7 @@ __all__ = ["Generator", "default_generator"]
 _STATE_SIZE = 5056
 _N = 624
 _DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
+_U53_BLOCK = 1 << 14  # doubles per block of 53-bit uniforms
 
 
 def _unpack_seed(seed) -> int:
@@ -193,12 +194,20 @@ class Generator:
 
     def _uniform53(self, n: int) -> np.ndarray:
         """``n`` doubles in [0, 1): the low 53 bits of ``random64()`` times 2**-53."""
-        m = self._u32(2 * n).view(np.uint64)  # each pair of words as one 64-bit integer
-        if np.little_endian:  # that integer is (second << 32) | first: swap the halves
-            m = np.left_shift(m, np.uint64(32)) | np.right_shift(m, np.uint64(32))
-        m &= np.uint64(0x1FFFFFFFFFFFFF)
-        out = m.view(np.int64).astype(np.float64)
-        out *= 2.0**-53
+        out = np.empty(n, np.float64)
+        for a in range(0, n, _U53_BLOCK):  # block by block, in cache
+            w = self._u32(2 * min(_U53_BLOCK, n - a)).reshape(-1, 2)
+            if np.little_endian:  # a pair of words read as one integer is (second << 32) |
+                m = np.empty_like(w)  # first: swap them
+                m[:, 0] = w[:, 1]
+                m[:, 1] = w[:, 0]
+            else:  # pragma: no cover
+                m = w
+            m = m.view(np.uint64).reshape(-1)
+            m &= np.uint64(0x1FFFFFFFFFFFFF)
+            o = out[a:a + m.size]
+            np.copyto(o, m.view(np.int64), casting="unsafe")
+            o *= 2.0**-53
         return out
 
     def _uniform24(self, n: int) -> np.ndarray:

@@ -332,3 +332,44 @@ def test_fma32_rounds_once():
     assert K.fma32(np.array([a, a]), b, c).tolist() == [c, c]
     assert K.fma32(np.array([-a]), b, -c).tolist() == [-c]
     assert K.fma32(np.float32(1.5), np.float32(2), np.float32(0.25)) == np.float32(3.25)
+
+
+# ---------------------------------------------------------------------------------------------
+# glibc's log, vectorized (float64 normals)
+
+
+def _log_inputs():
+    rng = np.random.default_rng(7)
+    u = rng.integers(0, 2**53, size=200_000, dtype=np.int64) * 2.0**-53
+    p2 = np.exp2(-np.arange(54.0))
+    near = 1 - np.arange(1, 4096) * 2.0**-53  # just below 1: log1p's polynomial
+    edge = np.array([1 - 2.0**-4, 0.6875, 1.375 / 2, 1 + float.fromhex("0x1.09p-4"), 1.0625, 1.5, 1.0, 2.0**-53])
+    x = np.concatenate([1.0 - u, u[u > 0], p2, np.nextafter(p2, 0), np.nextafter(p2, 2), near,
+                        edge, np.nextafter(edge, 0), np.nextafter(edge, 2)])
+    return x
+
+
+def test_glibc_log_matches_math_log():
+    """The vectorized log gives math.log's bits (glibc's, which PyTorch calls), on uniforms as
+    randn feeds it, both of glibc's branches, powers of two and their neighbours."""
+    import math
+
+    from ember._functions import _random_kernels as K
+
+    x = _log_inputs()
+    expected = np.array([math.log(v) for v in x.tolist()])
+    np.testing.assert_array_equal(K.glibc_log(x).view(np.int64), expected.view(np.int64))
+    if K._log_tables() is not None:  # the same through the block kernel, sums in full
+        out = np.empty_like(x)
+        K._glibc_log_block(x, out, K._log_tables())
+        np.testing.assert_array_equal(out.view(np.int64), expected.view(np.int64))
+
+
+@pytest.mark.parametrize("extra", (-16, -1, 0, 5, 16, 2 * 8192 + 9))
+def test_randn_double_block_boundaries(extra):
+    """float64 normals are made block by block: sizes around a block, tails crossing one."""
+    from ember._functions import _random_kernels as K
+
+    n = 2 * K._LOG_BLOCK + extra
+    check(lambda L, d: L.randn(n, dtype=d), 21 + extra, "float64")
+    check(lambda L, d: L.empty(n, dtype=d).normal_(0.25, 3.0), 5, "float64")
