@@ -70,9 +70,6 @@ from ._functions.indexing import *  # noqa: F403
 from ._functions.joining import *  # noqa: F403
 from ._functions.pointwise import *  # noqa: F403
 from ._functions.activation import *  # noqa: F403
-from . import nn  # noqa: E402
-from . import optim  # noqa: E402
-from . import utils  # noqa: E402
 from ._functions.shape import *  # noqa: F403
 from ._functions.reduction import *  # noqa: F403
 from ._functions.linalg import *  # noqa: F403
@@ -84,7 +81,6 @@ from ._functions.loss import *  # noqa: F403
 from ._functions.normalization import *  # noqa: F403
 from ._functions.dropout import *  # noqa: F403
 from ._functions.embedding import *  # noqa: F403
-from . import linalg  # noqa: E402
 from . import return_types  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._printing import get_printoptions, printoptions, set_printoptions
@@ -141,10 +137,20 @@ def is_nonzero(input) -> bool:
     return input.item() != 0
 
 
-def __getattr__(name):
-    # ember.safetensors imports on first use (it is not needed by most programs)
-    if name == "safetensors":
-        import importlib
+# Submodules imported on first use (``ember.optim``, ``import ember.nn``, ``from ember import
+# nn``, ``torch.nn`` under the alias all work), so that ``import ember`` loads only the tensor
+# library. tests/test_startup.py checks that ``import ember`` leaves them out.
+_LAZY_SUBMODULES = frozenset({"linalg", "nn", "optim", "safetensors", "utils"})
 
-        return importlib.import_module(".safetensors", __name__)
+
+def __getattr__(name):
+    """Import a lazy submodule on first access (PEP 562)."""
+    if name in _LAZY_SUBMODULES:
+        from importlib import import_module
+
+        return import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBMODULES)
