@@ -100,6 +100,142 @@ def _bn_view(x):
     return x.reshape(s[0], s[1], -1)
 
 
+# The float32 kernels below walk the (N*C, L) rows of the input in blocks of about this many
+# elements, so that their scratch (float64 for the FMA) stays in cache: one pass over a block
+# then costs a fraction of a pass over the whole array, and no full-size temporaries are made.
+_BLOCK = 1 << 15
+_F32 = np.dtype(np.float32)
+_U64 = np.dtype(np.uint64)
+_MID_MASK, _MID = np.uint64(0x1FFFFFFF), np.uint64(0x10000000)
+
+
+def _row_blocks(rows, length):
+    """``(start, stop)`` of the row blocks of a (rows, length) array (see ``_BLOCK``)."""
+    step = max(1, _BLOCK // max(length, 1))
+    return [(r, min(rows, r + step)) for r in range(0, rows, step)], min(step, rows)
+
+
+def _fma_rows(x2, a, b):
+    """``x2 * a[:, None] + b[:, None]`` rounded once per element (PyTorch's FMA), for a float
+    (R, L) array and per-row float64 ``a``, ``b`` holding values of ``x2``'s dtype, block by
+    block. For float32 the product is exact in float64 and the sum rounds once there; the
+    float64 sums that fall exactly on a float32 midpoint (where rounding twice could differ
+    from rounding once) are rare, found by their bits and handed to ``fma32``."""
+    rows, length = x2.shape
+    dt = x2.dtype
+    out = np.empty((rows, length), dt)
+    blocks, step = _row_blocks(rows, length)
+    if dt != _F32:
+        fma = fma64 if dt == _F64 else None
+        for r0, r1 in blocks:
+            ab = a[r0:r1, None].astype(dt)
+            bb = b[r0:r1, None].astype(dt)
+            out[r0:r1] = fma(x2[r0:r1], ab, bb) if fma else x2[r0:r1] * ab + bb
+        return out
+    t = np.empty((step, length), _F64)
+    u = np.empty((step, length), _U64)
+    m = np.empty((step, length), np.bool_)
+    for r0, r1 in blocks:
+        k = r1 - r0
+        tk, uk, mk = t[:k], u[:k], m[:k]
+        np.multiply(x2[r0:r1], a[r0:r1, None], out=tk)
+        np.add(tk, b[r0:r1, None], out=tk)
+        np.copyto(out[r0:r1], tk, casting="same_kind")
+        np.bitwise_and(tk.view(_U64), _MID_MASK, out=uk)
+        np.equal(uk, _MID, out=mk)
+        if mk.any():
+            rr, cc = np.nonzero(mk)
+            xs = x2[r0:r1][rr, cc]
+            out[r0 + rr, cc] = fma32(xs, a[r0 + rr].astype(dt), b[r0 + rr].astype(dt))
+    return out
+
+
+def _bn_transform(x, alpha, beta):
+    """``y = x * alpha[c] + beta[c]`` with one rounding (an FMA, as PyTorch's kernel) of an
+    (N, C, *) array."""
+    s = x.shape
+    rows = s[0] * s[1]
+    x2 = x.reshape(rows, -1) if rows else x.reshape(rows, 0)
+    n = s[0]
+    return _fma_rows(x2, np.tile(alpha.astype(_F64), n), np.tile(beta.astype(_F64), n)).reshape(s)
+
+
+def _bn_var_sum32(x, mean):
+    """Per-channel sums of ``(x - mean[c])**2`` (the differences and squares in float32, the
+    sums in double) of a float32 (N, C, *) array, block by block."""
+    s = x.shape
+    n, c = s[0], s[1]
+    x2 = x.reshape(n * c, -1)
+    rows, length = x2.shape
+    mr = np.tile(mean, n)
+    blocks, step = _row_blocks(rows, length)
+    buf = np.empty((step, length), _F32)
+    acc = np.empty(rows, _F64)
+    for r0, r1 in blocks:
+        d = buf[:r1 - r0]
+        np.subtract(x2[r0:r1], mr[r0:r1, None], out=d)
+        np.multiply(d, d, out=d)
+        np.add.reduce(d, axis=1, dtype=_F64, out=acc[r0:r1])
+    return acc.reshape(n, c).sum(axis=0)
+
+
+def _bn_backward32(x, g, mean, invstd, w, training, need):
+    """The float32 batch-norm gradient of (N, C, *) arrays: ``NativeBatchNorm.backward``'s
+    formulas (the same float operations in the same order), in two blocked passes over the
+    (N*C, L) rows: the per-channel sums, then ``gx``."""
+    s = x.shape
+    n, c = s[0], s[1]
+    dt = _F32
+    x2 = x.reshape(n * c, -1)
+    g2 = g.reshape(n * c, -1)
+    rows, length = x2.shape
+    count = rows * length // c
+    blocks, step = _row_blocks(rows, length)
+    buf = np.empty((step, length), dt)
+    mr = np.tile(mean, n)
+    want_dot = need[1] or (need[0] and training)
+    gs = np.empty(rows, _F64)
+    dp = np.empty(rows, _F64) if want_dot else None
+    for r0, r1 in blocks:
+        gk = g2[r0:r1]
+        np.add.reduce(gk, axis=1, dtype=_F64, out=gs[r0:r1])
+        if want_dot:
+            t = buf[:r1 - r0]
+            np.subtract(x2[r0:r1], mr[r0:r1, None], out=t)
+            np.multiply(t, gk, out=t)
+            np.add.reduce(t, axis=1, dtype=_F64, out=dp[r0:r1])
+    gsum = gs.reshape(n, c).sum(axis=0)
+    dotp = dp.reshape(n, c).sum(axis=0) if want_dot else None
+    gx = gw = gb = None
+    if need[0]:
+        gx = np.empty((rows, length), dt)
+        ir = np.tile(invstd, n)[:, None]
+        wr = None if w is None else np.tile(w, n)[:, None]
+        if training:
+            k = dotp.astype(dt) * invstd * invstd / dt.type(count)
+            kr = np.tile(k, n)[:, None]
+            gmr = np.tile((gsum / count).astype(dt), n)[:, None]
+        for r0, r1 in blocks:
+            o = gx[r0:r1]
+            if training:  # ((g - grad_mean) - (x - mean) * k) * invstd * w
+                t = buf[:r1 - r0]
+                np.subtract(x2[r0:r1], mr[r0:r1, None], out=t)
+                np.multiply(t, kr[r0:r1], out=t)
+                np.subtract(g2[r0:r1], gmr[r0:r1], out=o)
+                np.subtract(o, t, out=o)
+                np.multiply(o, ir[r0:r1], out=o)
+            else:
+                np.multiply(g2[r0:r1], ir[r0:r1], out=o)
+            if wr is not None:
+                np.multiply(o, wr[r0:r1], out=o)
+        gx = gx.reshape(s)
+    if need[1]:
+        gw = (dotp * invstd).astype(dt)
+    if need[2]:
+        gb = gsum.astype(dt)
+    return gx, gw, gb
+
+
 class NativeBatchNorm(Function):
     """Batch normalization over (N, C, *): ``y = x * alpha[c] + beta[c]`` with
     ``alpha = invstd * weight`` and ``beta = bias - mean * alpha`` (PyTorch's CPU kernel).
@@ -124,10 +260,13 @@ class NativeBatchNorm(Function):
         n = x.size // C if C else 0
         if training:
             mean = (_channel_sum(x3) / n).astype(dt)
-            d = x3 - mean[:, None]
-            np.multiply(d, d, out=d)
-            var_sum = _channel_sum(d).astype(dt)
-            del d
+            if dt == _F32 and n:
+                var_sum = _bn_var_sum32(x3, mean).astype(dt)
+            else:
+                d = x3 - mean[:, None]
+                np.multiply(d, d, out=d)
+                var_sum = _channel_sum(d).astype(dt)
+                del d
             invstd = _inv_std(var_sum / dt.type(n), eps, dt)
             if rm is not None or rv is not None:
                 m = dt.type(momentum)
@@ -143,7 +282,7 @@ class NativeBatchNorm(Function):
         # PyTorch: y = x * alpha + beta, alpha = invstd * w, beta = b - mean * alpha (FMAs)
         alpha = invstd if w is None else invstd * w
         beta = _fma(-mean, alpha, dt.type(0) if b is None else b)
-        y = _fma(x3, alpha[:, None], beta[:, None])
+        y = _bn_transform(x3, alpha, beta)
         need = ctx.needs_input_grad
         if need[0] or need[1] or need[2]:
             ctx.save_for_backward(x, w)
@@ -172,6 +311,10 @@ class NativeBatchNorm(Function):
         else:
             mean = ctx.mean
             invstd = (1.0 / np.sqrt(ctx.var.astype(_F64) + ctx.eps)).astype(dt)
+        if dt == _F32 and grad.dtype == _F32 and x.size:
+            gx, gw, gb = _bn_backward32(x3, g3, mean, invstd, w, ctx.training, need)
+            return (None if gx is None else gx.reshape(x.shape)), gw, gb, None, None, None, \
+                None, None
         gsum = _channel_sum(g3)
         xc = x3 - mean[:, None]
         dotp = _channel_sum(xc * g3) if (need[1] or (need[0] and ctx.training)) else None
