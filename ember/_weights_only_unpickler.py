@@ -306,11 +306,11 @@ class Unpickler:
                 from .nn.parameter import Parameter
 
                 if cls is Parameter:
-                    self.append(Parameter(*args))
+                    self.append(self._call(Parameter, args))
                 elif id(cls) in _NEWOBJ_OK or (
                     isinstance(cls, type) and cls in _get_user_allowed_globals().values()
                 ):
-                    self.append(cls.__new__(cls, *args))
+                    self.append(self._call(cls.__new__, (cls, *args)))
                 else:
                     raise UnpicklingError(
                         "Can only create new object for nn.Parameter or classes allowlisted "
@@ -458,8 +458,12 @@ class Unpickler:
             raise UnpicklingError("Calling torch.Tensor(...) is not allowed while unpickling")
         try:
             return func(*args)
-        except (TypeError, ValueError, OverflowError) as e:
-            raise UnpicklingError(f"Calling {func!r} while unpickling failed: {e}") from None
+        except (RuntimeError, UnpicklingError):
+            raise
+        except Exception as e:  # TypeError, ValueError, LookupError... from bad arguments
+            raise UnpicklingError(
+                f"Calling {func!r} while unpickling failed: {type(e).__name__}: {e}"
+            ) from None
 
     def _build(self, inst, state) -> None:
         from ._tensor import Tensor
@@ -476,21 +480,28 @@ class Unpickler:
             if type(state) is not dict:
                 raise UnpicklingError(f"Cannot BUILD an OrderedDict from {type(state)}")
             inst.__dict__.update(state)
-        elif t in _get_user_allowed_globals().values() or (
-            id(t) in _ALLOWED_IDS and t not in (Tensor, Parameter)
-        ):
-            if hasattr(inst, "__setstate__"):
-                inst.__setstate__(state)
-            else:
-                slotstate = None
-                if isinstance(state, tuple) and len(state) == 2:
-                    state, slotstate = state
-                if state:
-                    inst.__dict__.update(state)
-                if slotstate:
-                    for k, v in slotstate.items():
-                        setattr(inst, k, v)
+        elif t in _get_user_allowed_globals().values():
+            try:
+                if hasattr(inst, "__setstate__"):
+                    inst.__setstate__(state)
+                else:
+                    slotstate = None
+                    if isinstance(state, tuple) and len(state) == 2:
+                        state, slotstate = state
+                    if state:
+                        inst.__dict__.update(state)
+                    if slotstate:
+                        for k, v in slotstate.items():
+                            setattr(inst, k, v)
+            except (RuntimeError, UnpicklingError):
+                raise
+            except Exception as e:
+                raise UnpicklingError(
+                    f"BUILD of {t.__name__} failed: {type(e).__name__}: {e}"
+                ) from None
         else:
+            # PyTorch also lets BUILD reach the other default-allowed types (set, Size, device,
+            # Counter...); none of them is built from state by pickle, so Ember refuses them.
             raise UnpicklingError(
                 "Can only build Tensor, Parameter, OrderedDict or types allowlisted "
                 f"via `add_safe_globals`, but got {type(inst)}"

@@ -270,6 +270,17 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
             )
     typed = storage.raw[: n_storage * itemsize].view(dt.np)
     shape = tuple(size)
+    try:
+        arr = _view(typed, storage_offset, shape, stride, numel, n_storage, itemsize)
+    except ValueError as e:  # e.g. a stride-0 view with more elements than NumPy can index
+        raise RuntimeError(
+            f"cannot rebuild a tensor of size {list(size)} and stride {list(stride)}: {e}"
+        ) from None
+    return Tensor._make(arr)
+
+
+def _view(typed, storage_offset, shape, stride, numel, n_storage, itemsize):
+    """The ndarray view of ``typed`` (a storage) that a tensor's geometry describes."""
     if numel == 0:
         arr = typed[min(storage_offset, n_storage):][:0].reshape(shape)
     else:
@@ -286,7 +297,7 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
             arr = np.lib.stride_tricks.as_strided(
                 typed[storage_offset:], shape, tuple(st * itemsize for st in stride)
             )
-    return Tensor._make(arr)
+    return arr
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
@@ -513,7 +524,7 @@ def _make_pickler(file, protocol: int, storages: _Storages, legacy: bool):
             if mn is not None:  # a string makes pickle call self.save_global (functions too)
                 return mn[1]
             t = type(obj)
-            if t is Tensor:
+            if t is Tensor and not _obj_state(obj):
                 return _reduce_tensor(obj, storages)
             if t is Parameter:
                 state = _obj_state(obj)
@@ -527,13 +538,14 @@ def _make_pickler(file, protocol: int, storages: _Storages, legacy: bool):
             if t is _SaveStorageType:
                 return _DTYPE_TO_STORAGE[obj.name]
             if t is device:
-                args = (obj.type,) if obj.index is None else (obj.type, obj.index)
+                # torch.device.type is a fresh string each time (never a memo hit): copy it
+                typ = (obj.type + " ")[:-1]
+                args = (typ,) if obj.index is None else (typ, obj.index)
                 return (device, args)
             if t is Size:
                 return (Size, (tuple(obj),))
             if isinstance(obj, Tensor):  # a Tensor subclass or a tensor with attributes
-                func, args = _reduce_tensor(Tensor._make(obj._data, obj._requires_grad),
-                                            storages)
+                func, args = _reduce_tensor(obj, storages)
                 return (_rebuild_from_type_v2, (func, t, args, _obj_state(obj)))
             return NotImplemented
 
@@ -1016,7 +1028,7 @@ class _LoaderBase:
             raise UnpicklingError(f"invalid persistent id {pid!r}: expected a storage tuple")
         storage_type, key, location, numel = pid[1:5]
         if not isinstance(storage_type, StorageType):
-            raise UnpicklingError(
+            raise RuntimeError(
                 f"invalid persistent id: storage type {storage_type!r} is not a storage class"
             )
         key = _decode_ascii(key)
