@@ -679,12 +679,16 @@ class Softmax(Function):
         else:
             wt = _F32 if dt == _F16 else dt
             xs = x.astype(wt) if wt is not dt else x
-            e = _exp(xs - xs.max(axis=dim, keepdims=True))
+            e = np.subtract(xs, xs.max(axis=dim, keepdims=True))
+            if e.size > _EXACT_MAX or wt != _F32:
+                np.exp(e, out=e)  # in place: one work array for the whole kernel
+            else:
+                e = _exp(e)
             s = e.sum(axis=dim, keepdims=True)
             if dim == x.ndim - 1:  # PyTorch's last-dim kernel multiplies by 1 / sum
-                y = e * (wt.type(1) / s)
+                y = np.multiply(e, wt.type(1) / s, out=e)
             else:
-                y = e / s
+                y = np.divide(e, s, out=e)
             if wt is not dt:
                 y = y.astype(dt)
         if ctx.needs_input_grad[0]:
@@ -694,9 +698,15 @@ class Softmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # PyTorch's kernels: grad_input = (grad - sum(grad * y)) * y
         (y,) = ctx.saved_tensors
         gy = grad * y
-        return gy - y * np.sum(gy, axis=ctx.dim, keepdims=True), None
+        s = np.sum(gy, axis=ctx.dim, keepdims=True)
+        if type(gy) is np.ndarray and type(s) is np.ndarray and gy.dtype == s.dtype:
+            np.subtract(grad, s, out=gy)  # reuse the product's array
+            gy *= y
+            return gy, None
+        return (grad - s) * y, None
 
 
 class LogSoftmax(Function):
@@ -716,7 +726,8 @@ class LogSoftmax(Function):
             wt = _F32 if dt == _F16 else dt
             xs = x.astype(wt) if wt is not dt else x
             shifted = xs - xs.max(axis=dim, keepdims=True)
-            y = shifted - _log(_exp(shifted).sum(axis=dim, keepdims=True))
+            y = np.subtract(shifted, _log(_exp(shifted).sum(axis=dim, keepdims=True)),
+                            out=shifted)
             if wt is not dt:
                 y = y.astype(dt)
         if ctx.needs_input_grad[0]:
@@ -727,7 +738,12 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - np.exp(y) * np.sum(grad, axis=ctx.dim, keepdims=True), None
+        s = np.sum(grad, axis=ctx.dim, keepdims=True)
+        if type(y) is np.ndarray and type(grad) is np.ndarray and y.size > _EXACT_MAX:
+            e = np.exp(y)
+            e *= s
+            return np.subtract(grad, e, out=e), None
+        return grad - np.exp(y) * s, None
 
 
 _MISSING = object()

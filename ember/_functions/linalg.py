@@ -88,6 +88,16 @@ def _col_major(m) -> bool:
     return m.ndim == 2 and st[0] == m.itemsize and st[1] == m.itemsize * m.shape[0]
 
 
+def _t_layout(m) -> bool:
+    """Whether a batch of matrices is laid out as the transpose of a C-contiguous batch (as
+    ``k.transpose(-2, -1)``): its gradient is then best made as the transpose of a C-contiguous
+    product, so that later sums and reshapes of it run on contiguous memory."""
+    if m.ndim < 3:
+        return False
+    st = m.strides
+    return st[-2] == m.itemsize and st[-1] == m.itemsize * m.shape[-2] and m.shape[-1] > 1
+
+
 def _mm_grads(grad, m1, m2, col1, col2):
     """The gradients of ``m1 @ m2`` (None where ``m2`` / ``m1`` was not saved), in PyTorch's
     layouts (``mm_mat1_backward`` / ``mm_mat2_backward``): a column-major operand gets its
@@ -267,14 +277,13 @@ class Bmm(Function):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.cols = (need[0] and _t_layout(a), need[1] and _t_layout(b))
         return np.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        ga = grad @ _swap(b) if b is not None else None
-        gb = _swap(a) @ grad if a is not None else None
-        return ga, gb
+        return _mm_grads(grad, a, b, *ctx.cols)
 
 
 def _np_matmul(x, y):
@@ -311,6 +320,7 @@ class MatmulND(Function):
         ctx.a1, ctx.b1, ctx.b_nd = a.ndim == 1, b.ndim == 1, b.ndim
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.cols = (need[0] and _t_layout(a), need[1] and _t_layout(b))
         shape = out.shape
         if b.ndim == 1:
             shape = shape[:-1]
@@ -325,7 +335,10 @@ class MatmulND(Function):
         ga = gb = None
         if b is not None:  # gradient for a
             b2 = b.reshape(-1, 1) if ctx.b1 else b
-            ga = _matmul_any(g, _swap(b2))
+            if ctx.cols[0] and not ctx.b1:
+                ga = _swap(_matmul_any(b2, _swap(g)))
+            else:
+                ga = _matmul_any(g, _swap(b2))
             if ctx.a1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if a is not None:  # gradient for b
@@ -333,6 +346,8 @@ class MatmulND(Function):
             m = a2.shape[-1]
             if ctx.b_nd <= 2:  # b has no batch: one GEMM over the folded batch of a
                 gb = a2.reshape(-1, m).T @ g.reshape(-1, g.shape[-1])
+            elif ctx.cols[1] and not ctx.a1:
+                gb = _swap(_matmul_any(_swap(g), a2))
             else:
                 gb = _matmul_any(_swap(a2), g)
             if ctx.b1:
@@ -378,6 +393,8 @@ class Addmm(Function):
             out = np.broadcast_to(prod, prod.shape)
             return np.array(out)
         inp = inp if beta == 1 else inp * beta
+        if type(prod) is np.ndarray and np.ndim(inp) <= prod.ndim:  # inp broadcasts to prod
+            return np.add(prod, inp, out=prod, casting="unsafe")  # in the product's array
         return np.asarray(np.add(inp, prod), dtype=prod.dtype)
 
     @staticmethod
