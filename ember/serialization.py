@@ -863,17 +863,32 @@ def _save_to_path(obj, path: str, protocol: int, zip_format: bool, no_byteorder:
                 _save_legacy(obj, fh, protocol)
         try:
             mode = os.stat(target).st_mode & 0o7777
+            old_fd = os.open(target, os.O_RDONLY)
         except OSError:
-            mode = None
+            mode = old_fd = None
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
+        if old_fd is not None:
+            _close_later(old_fd)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _close_later(fd: int) -> None:
+    """Close the replaced checkpoint's last descriptor on a background thread.
+
+    Holding it open across ``os.replace`` means the rename only drops the name; the kernel frees
+    the old file's blocks and page cache (tens of ms for 100 MB, more with ``discard`` mounts)
+    when this descriptor closes, off the caller's path. At exit the kernel closes it anyway.
+    """
+    import threading
+
+    threading.Thread(target=os.close, args=(fd,), daemon=True).start()
 
 
 # ---------------------------------------------------------------------------------- loading
