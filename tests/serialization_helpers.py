@@ -231,7 +231,8 @@ class Pickle:
         if legacy_view:
             self.none()
         self.tuple().persid()
-        self.value(offset).value(tuple(size)).value(tuple(stride)).bool(requires_grad)
+        tup = lambda v: tuple(v) if isinstance(v, list) else v  # noqa: E731
+        self.value(offset).value(tup(size)).value(tup(stride)).bool(requires_grad)
         self.global_("collections", "OrderedDict").empty_tuple().reduce()
         self.tuple().reduce()
         return self
@@ -330,17 +331,22 @@ def legacy_checkpoint(pkl, storages=None, keys=None, magic=LEGACY_MAGIC,
 class ZipEntry:
     """One member for :func:`raw_zip`; the ``claimed_*`` and ``crc`` fields make headers lie.
 
-    ``claimed_size`` replaces the uncompressed size in both headers (zip64 extra fields are
+    ``claimed_size`` replaces the uncompressed size in both headers (and the compressed size
+    of a stored member; ``claimed_csize`` replaces the compressed size alone) (zip64 extra fields are
     written when it does not fit 32 bits); ``crc`` replaces the CRC-32; ``deflate`` stores the
     data deflate-compressed (method 8) instead of stored (method 0), so a small member may claim
-    a large uncompressed size honestly (a zip bomb).
+    a large uncompressed size honestly (a zip bomb). ``alias_of`` names an earlier member: this
+    one gets no local header or data of its own, only a central-directory entry pointing at that
+    member's (overlapping records: N names, one copy of the bytes).
     """
 
     name: str
     data: bytes
     claimed_size: int = None
+    claimed_csize: int = None
     crc: int = None
     deflate: bool = False
+    alias_of: str = None
 
 
 def raw_zip(entries):
@@ -349,7 +355,14 @@ def raw_zip(entries):
     headers tell the truth."""
     out = bytearray()
     central = bytearray()
+    written = {}  # name -> the central-directory fields after the name length
     for e in entries:
+        if e.alias_of is not None:
+            fields, target_extra = written[e.alias_of]
+            name = e.name.encode()
+            central += fields[0] + struct.pack("<HH", len(name), len(target_extra)) + fields[1]
+            central += name + target_extra
+            continue
         if e.deflate:
             c = zlib.compressobj(9, zlib.DEFLATED, -15)
             payload = c.compress(e.data) + c.flush()
@@ -360,6 +373,8 @@ def raw_zip(entries):
         csize = len(payload) if method == 8 else size
         if e.claimed_size is not None and method == 0:
             csize = e.claimed_size
+        if e.claimed_csize is not None:
+            csize = e.claimed_csize
         crc = zlib.crc32(e.data) if e.crc is None else e.crc
         name = e.name.encode()
         zip64 = size >= 0xFFFFFFFF or csize >= 0xFFFFFFFF
@@ -373,9 +388,11 @@ def raw_zip(entries):
         cextra = extra
         if offset >= 0xFFFFFFFF:  # pragma: no cover - the tests write small archives
             raise ValueError("archive too large")
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, version, version, 0, method, 0,
-                               0x21, crc, c32, s32, len(name), len(cextra), 0, 0, 0, 0,
-                               offset) + name + cextra
+        head = struct.pack("<IHHHHHHIII", 0x02014B50, version, version, 0, method, 0, 0x21, crc,
+                           c32, s32)
+        tail = struct.pack("<HHHII", 0, 0, 0, 0, offset)
+        written[e.name] = ((head, tail), cextra)
+        central += head + struct.pack("<HH", len(name), len(cextra)) + tail + name + cextra
     cd_offset = len(out)
     out += central
     out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
