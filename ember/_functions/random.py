@@ -686,6 +686,8 @@ def _randperm(gen: Generator, n: int) -> np.ndarray:
         z = gen._u32(n - 1).astype(np.int64) if n > 1 else np.empty(0, np.int64)
         z %= np.arange(n, 1, -1, dtype=np.int64)
         z += np.arange(n - 1, dtype=np.int64)
+        if n >= 128:
+            return _swaps_permutation(z, n)
         r = list(range(n))
         for i, j in enumerate(z.tolist()):
             r[i], r[j] = r[j], r[i]
@@ -698,6 +700,41 @@ def _randperm(gen: Generator, n: int) -> np.ndarray:
         r[i] = r[j]
         r[j] = i
     return np.array(r, np.int64)
+
+
+def _swaps_permutation(z: np.ndarray, n: int) -> np.ndarray:
+    """The permutation left by swapping positions ``i`` and ``z[i] >= i`` of ``0 .. n-1`` for
+    ``i = 0, 1, .., n-2`` in turn, without the sequential loop.
+
+    Position ``i`` is final after step ``i`` (later steps touch only higher positions): it
+    takes what position ``z[i]`` held just before, which is what the last earlier step aimed
+    at ``z[i]`` brought there, or ``z[i]`` itself if none did. What step ``t`` brings is what
+    position ``t`` held before step ``t``: by the same rule, what the last step before ``t``
+    aimed at ``t`` brought, or ``t``; those chains are followed by pointer jumping.
+    """
+    zz = np.empty(n, np.int64)
+    zz[:-1] = z
+    zz[-1] = n - 1  # a last step that swaps position n-1 with itself
+    idx = np.arange(n, dtype=np.int64)
+    order = np.argsort(zz * n + idx)  # steps grouped by target, in step order (keys unique)
+    zs = zz[order]
+    same = zs[1:] == zs[:-1]
+    prev = np.full(n, -1, np.int64)  # prev[i]: the last step before i with i's target
+    prev[order[1:][same]] = order[:-1][same]
+    end = np.ones(n, bool)
+    end[:-1] = ~same
+    last = np.full(n, -1, np.int64)  # last[v]: the last step aimed at v (all are <= v)
+    last[zs[end]] = order[end]
+    selfs = zz == idx
+    hit = np.where(selfs, prev, last)  # the last step before i aimed at i
+    held = np.where(hit >= 0, hit, idx)  # held[i]: what position i holds before step i
+    while True:
+        nxt = held[held]
+        if np.array_equal(nxt, held):
+            break
+        held = nxt
+    out = np.where(prev >= 0, held[np.maximum(prev, 0)], zz)
+    return np.where(selfs, held, out)
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,

@@ -373,3 +373,21 @@ def test_randn_double_block_boundaries(extra):
     n = 2 * K._LOG_BLOCK + extra
     check(lambda L, d: L.randn(n, dtype=d), 21 + extra, "float64")
     check(lambda L, d: L.empty(n, dtype=d).normal_(0.25, 3.0), 5, "float64")
+
+
+def test_swaps_permutation_matches_the_loop():
+    """randperm's vectorized swaps against the sequential loop, over many sizes and draws
+    (self-swaps, chains of moves, the last position)."""
+    from ember._functions.random import _swaps_permutation
+
+    rng = np.random.default_rng(3)
+    for n in list(range(2, 40)) + [128, 129, 1000]:
+        for _ in range(10):
+            z = np.arange(n - 1) + rng.integers(0, np.arange(n, 1, -1))
+            if n < 10:  # more self-swaps
+                stay = rng.random(n - 1) < 0.5
+                z[stay] = np.arange(n - 1)[stay]
+            r = list(range(n))
+            for i, j in enumerate(z.tolist()):
+                r[i], r[j] = r[j], r[i]
+            assert _swaps_permutation(z.astype(np.int64), n).tolist() == r, (n, z)
