@@ -73,6 +73,29 @@ def _versions() -> str:
     return ", ".join(parts)
 
 
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def set_threads(n: int) -> None:
+    """Cap the BLAS/OpenMP thread pools of NumPy and PyTorch (and of child processes) at ``n``.
+
+    The variables are read when the libraries load, so this must run before the cases import
+    NumPy or PyTorch; PyTorch's intra-op pool is also set directly once it is imported.
+    """
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(n)
+    import torch
+
+    torch.set_num_threads(n)
+
+
 COLUMNS = (
     ("case", "<"),
     ("ember", ">"),
@@ -165,6 +188,13 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the extra call per side that measures an in-process case's peak memory",
     )
     parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="let NumPy's BLAS and PyTorch use N threads each (default: their own choice); "
+        "1 gives steadier ratios on a loaded machine",
+    )
+    parser.add_argument(
         "--markdown",
         metavar="PATH",
         help="also write the machine line, the table and its notes to PATH (for the README)",
@@ -174,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     if args.warmup is not None and args.warmup < 0:
         parser.error("--warmup must not be negative")
+    if args.threads is not None:
+        if args.threads < 1:
+            parser.error("--threads must be at least 1")
+        if "numpy" in sys.modules or "torch" in sys.modules:
+            parser.error("--threads must be set before NumPy and PyTorch are imported")
+        set_threads(args.threads)
     try:
         pattern = re.compile(args.filter) if args.filter else None
     except re.error as error:
@@ -188,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no benchmark case matches {args.filter!r}; see --list", file=sys.stderr)
         return 1
 
-    lines = [_versions(), ""]
+    machine = _versions()
+    if args.threads is not None:
+        machine += f", {args.threads} thread{'s' if args.threads > 1 else ''} (--threads)"
+    lines = [machine, ""]
     widths = [max(len(COLUMNS[0][0]), *(len(c.name) for c in cases)), *WIDTHS[1:]]
     lines += header_lines(widths)
     for line in lines:

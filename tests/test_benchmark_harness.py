@@ -274,3 +274,12 @@ def test_workload_cases_agree_with_torch_and_run(monkeypatch):
         ember_fn, torch_fn = setup()
         ember_fn()
         torch_fn()
+
+
+def test_run_threads_caps_the_pools_and_says_so():
+    result = _run("-k", "^Sequential of 20 Identity", "--repeat", "1", "--warmup", "0",
+                  "--no-memory", "--threads", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].endswith(", 1 thread (--threads)")
+    bad = _run("--threads", "0", "--list")
+    assert bad.returncode == 2 and "--threads must be at least 1" in bad.stderr
