@@ -350,6 +350,11 @@ def _rebuild_from_type_v2(func, new_type, args, state):
     from ._tensor import Tensor
     from ._weights_only_unpickler import _set_obj_state
 
+    if func not in (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter,
+                    _rebuild_parameter_with_state) or type(args) is not tuple:
+        raise RuntimeError(
+            f"_rebuild_from_type_v2 can only call a tensor rebuild function, not {func!r}"
+        )
     ret = func(*args)
     if not isinstance(ret, Tensor):
         raise RuntimeError(f"_rebuild_from_type_v2 expected a tensor, got {type(ret)}")
@@ -1018,10 +1023,21 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
                 return run()
             except pickle.UnpicklingError as e:
                 raise pickle.UnpicklingError(_wo_message(str(e))) from None
+            except (RuntimeError, OSError, _EndiannessError):
+                raise
+            except Exception as e:  # a malformed file tripped a check we do not have
+                raise RuntimeError(
+                    f"corrupted checkpoint: {type(e).__name__}: {e} (while loading with "
+                    "weights_only=True)"
+                ) from e
         return run()
     finally:
         if is_path:
             fh.close()
+
+
+class _EndiannessError(ValueError):
+    """PyTorch raises ValueError for an unknown ``byteorder`` record."""
 
 
 class _LoaderBase:
@@ -1085,6 +1101,7 @@ class _ZipLoader(_LoaderBase):
             raise RuntimeError(f"file in archive is not in a subdirectory: {first}")
         self.prefix = first[: first.index("/") + 1]
         self.infos = {i.filename: i for i in infos}
+        self.total = 0
         self.mm = None
         if mmap_path is not None:
             import mmap as mmap_mod
@@ -1098,11 +1115,29 @@ class _ZipLoader(_LoaderBase):
         return self.prefix + name in self.infos
 
     def get(self, name: str) -> bytes:
+        """A small record's bytes (data.pkl, version...), bounded by the file's size."""
         info = self.infos.get(self.prefix + name)
         if info is None:
             raise RuntimeError(f"PytorchStreamReader failed locating file {name}: file not found")
-        if info.file_size > self.file_size:
-            raise RuntimeError(_CORRUPT.format(f"record {name} is larger than the file"))
+        if info.compress_type == 0:
+            if info.file_size != info.compress_size:
+                raise RuntimeError(_CORRUPT.format(f"record {name} has inconsistent sizes"))
+            off = self._data_offset(info)
+            if off + info.file_size > self.file_size:
+                raise RuntimeError(_CORRUPT.format(f"record {name} runs past the end of the file"))
+            self.fh.seek(off)
+            data = self.fh.read(info.file_size)
+            if len(data) != info.file_size:
+                raise RuntimeError(_CORRUPT.format(f"record {name} is truncated"))
+            import zlib
+
+            if zlib.crc32(data) != info.CRC:
+                raise RuntimeError(_CORRUPT.format(f"CRC-32 mismatch in record {name}"))
+            return data
+        # a compressed record (PyTorch never writes them): bounded input and output
+        if info.compress_size > self.file_size or info.file_size > max(1 << 20,
+                                                                        64 * self.file_size):
+            raise RuntimeError(_CORRUPT.format(f"record {name} claims an impossible size"))
         try:
             return self.zf.read(info)
         except Exception as e:
@@ -1111,6 +1146,8 @@ class _ZipLoader(_LoaderBase):
     def _data_offset(self, info) -> int:
         import struct
 
+        if not 0 <= info.header_offset < self.file_size:
+            raise RuntimeError(_CORRUPT.format(f"invalid local header offset for {info.filename}"))
         self.fh.seek(info.header_offset)
         head = self.fh.read(30)
         if len(head) != 30 or head[:4] != b"PK\x03\x04":
@@ -1128,9 +1165,12 @@ class _ZipLoader(_LoaderBase):
                 f"PytorchStreamReader failed reading file {name}: record size "
                 f"{info.file_size} mismatch with dst size {nbytes} (the checkpoint is corrupted)"
             )
+        self.total += nbytes
+        if self.total > max(self.file_size, 1 << 20) * (64 if info.compress_type else 1):
+            raise RuntimeError(_CORRUPT.format(
+                f"the storages claim {self.total} bytes, more than the {self.file_size}-byte "
+                "file holds (overlapping or lying records)"))
         if info.compress_type != 0:
-            if info.compress_size > self.file_size:
-                raise RuntimeError(_CORRUPT.format(f"record {name} is larger than the file"))
             data = self.get(name)
             raw = np.empty(nbytes, np.uint8)
             raw[:] = np.frombuffer(data, np.uint8)
@@ -1153,6 +1193,34 @@ class _ZipLoader(_LoaderBase):
             raise RuntimeError(_CORRUPT.format(f"record {name} is truncated"))
         return raw
 
+    def _check_version(self) -> None:
+        """The ``version`` record, checked as PyTorch's reader does (1 to 10)."""
+        name = "version" if self.has("version") else ".data/version"
+        if not self.has(name):
+            raise RuntimeError(
+                'Expected hasRecord("version") to be true, but got false.  (Could this error '
+                "message be improved?  If so, please report an enhancement request to PyTorch.)"
+            )
+        text = self.get(name)
+        try:
+            version = int(text.decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            raise RuntimeError(
+                f"Couldn't parse the version {text.decode('latin1')} as Long Long."
+            ) from None
+        if version < 1:
+            raise RuntimeError(
+                f"Attempted to read a PyTorch file with version {version}, but the minimum "
+                "supported version for reading is 1. Your PyTorch script module file is too "
+                "old. Please regenerate it with latest version of PyTorch to mitigate this issue."
+            )
+        if version > 10:
+            raise RuntimeError(
+                f"Attempted to read a PyTorch file with version {version}, but the maximum "
+                "supported version for reading is 10. The version of your PyTorch installation "
+                "may be too old, please upgrade PyTorch to latest version to mitigate this issue."
+            )
+
     def persistent_load(self, pid):
         dt, key, location, numel = self._storage_dtype(pid)
         st = self.storages.get(key)
@@ -1163,9 +1231,7 @@ class _ZipLoader(_LoaderBase):
                 raw.view(dt.np).byteswap(inplace=True)
             st = self.restore(_Storage(raw, dt, key), location)
             self.storages[key] = st
-        elif st.dtype is not dt:
-            st = _Storage(st.raw, dt, key)
-        return st
+        return st  # a key seen before keeps its first dtype, as in torch
 
     def load(self):
         import io
@@ -1176,11 +1242,12 @@ class _ZipLoader(_LoaderBase):
                 "``torch.load``. " + UNSAFE_MESSAGE if self.weights_only else
                 "Ember cannot load TorchScript archives (torch.jit.save files)"
             )
+        self._check_version()
         self.byteorder = "little"
         if self.has("byteorder"):
             bo = self.get("byteorder")
             if bo not in (b"little", b"big"):
-                raise ValueError("Unknown endianness type: " + bo.decode("latin1"))
+                raise _EndiannessError("Unknown endianness type: " + bo.decode("latin1"))
             self.byteorder = bo.decode()
         data = io.BytesIO(self.get("data.pkl"))
         if self.weights_only:
@@ -1249,7 +1316,8 @@ class _LegacyLoader(_LoaderBase):
                         or (offset + size) * dt.itemsize > st.raw.nbytes:
                     raise UnpicklingError(f"invalid storage view {view!r}")
                 b = offset * dt.itemsize
-                self.storages[vkey] = _Storage(st.raw[b: b + size * dt.itemsize], dt, vkey)
+                # (keyed by its root: only roots must appear in the storage key list)
+                self.storages[vkey] = _Storage(st.raw[b: b + size * dt.itemsize], dt, st.key)
             st = self.storages[vkey]
         return st
 
@@ -1298,10 +1366,15 @@ class _LegacyLoader(_LoaderBase):
         keys = self._pickle_load(f)
         if not isinstance(keys, list):
             raise RuntimeError("corrupted legacy checkpoint: storage key list missing")
+        filled: set = set()
         for key in keys:
+            if not isinstance(key, (str, bytes)):
+                raise RuntimeError(f"corrupted legacy checkpoint: invalid storage key {key!r}")
             st = self.storages.get(_decode(key))
             if st is None:
                 raise RuntimeError(f"storage key {key!r} not found in deserialized_objects")
+            if _decode(key) in filled:
+                raise RuntimeError(f"corrupted legacy checkpoint: storage key {key!r} repeated")
             head = fh.read(8)
             if len(head) != 8:
                 raise RuntimeError(f"corrupted legacy checkpoint: storage {key} is truncated")
@@ -1321,11 +1394,23 @@ class _LegacyLoader(_LoaderBase):
                 raise RuntimeError(f"corrupted legacy checkpoint: storage {key} is truncated")
             if sys.byteorder != "little" and itemsize > 1:
                 st.raw.view(st.dtype.np).byteswap(inplace=True)
+            filled.add(_decode(key))
+        roots = {k for k, st in self.storages.items() if st.key == k}
+        if roots - filled:  # never hand back uninitialised memory
+            raise RuntimeError(
+                "corrupted legacy checkpoint: storages "
+                f"{sorted(roots - filled)} are used but missing from the storage key list"
+            )
         return result
 
 
 def _decode(s):
-    return s.decode("ascii") if isinstance(s, bytes) else s
+    if isinstance(s, bytes):
+        try:
+            return s.decode("ascii")
+        except UnicodeDecodeError:
+            raise RuntimeError(f"corrupted checkpoint: storage key {s!r} is not ASCII") from None
+    return s
 
 
 def _full_unpickler(pickle_module, f, pickle_load_args):
