@@ -8,6 +8,7 @@ summed in the same order and give the same floating-point results.
 from __future__ import annotations
 
 import heapq
+from sys import getrefcount
 
 import numpy as np
 
@@ -145,6 +146,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if not (fast and node._arrays and len(grads) == 1 and grads[0] is not None
                     and node._tensor_hooks is None and node._retain is None
                     and node._pre_hooks is None and node._hooks is None and not node._released):
+                out = g = None  # drop the last node's gradients (see _accumulate's steal)
                 _run_node(node, grads, buffers, deps, heap, needed, capture, results,
                           accumulate, tensor_mode, retain_graph, inputs)
                 continue
@@ -378,6 +380,22 @@ def _check_nan(node, out):
             )
 
 
+# References to a gradient array that only the engine holds when _accumulate looks at it: the
+# node's gradient list, _accumulate's argument and getrefcount's own argument.
+_STEAL_REFS = 3
+
+
+def _sole_owner(g) -> bool:
+    """Whether ``g`` owns its memory, or is a whole-array view (a transpose, a reshape) of an
+    array that nothing but ``g`` refers to."""
+    base = g.base
+    if base is None:
+        return True
+    # references to base: g's, the local name's and getrefcount's argument
+    return (type(base) is np.ndarray and base.base is None and base.nbytes == g.nbytes
+            and getrefcount(base) <= 3)
+
+
 def _accumulate(t, g, tensor_mode):
     """AccumulateGrad: run the leaf's hooks, then add ``g`` into ``t.grad``."""
     T = _fn.Tensor
@@ -394,8 +412,17 @@ def _accumulate(t, g, tensor_mode):
         if isinstance(g, T):
             g = g._data
         if t._grad is None:
-            # a fresh array: the engine may hand the same array to several leaves
-            t._grad = T._make(np.array(g, dtype=t._data.dtype), False)
+            d = t._data
+            if (type(g) is np.ndarray and g.dtype == d.dtype and g.strides == d.strides
+                    and g.flags.writeable and getrefcount(g) <= _STEAL_REFS
+                    and _sole_owner(g)):
+                # nobody else holds this fresh array (not another leaf, a saved value or the
+                # caller): it becomes .grad as it is, as PyTorch's AccumulateGrad steals a
+                # gradient whose use count is 1 and whose strides match the parameter's
+                t._grad = T._make(g, False)
+            else:  # a copy in the parameter's layout
+                t._grad = T._make(np.array(g, dtype=d.dtype, order="C" if d.flags.c_contiguous
+                                           else "K"), False)
         elif t._grad._requires_grad:
             t._grad = T._make(t._grad._data + g, False)
         else:
