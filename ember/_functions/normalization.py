@@ -160,82 +160,6 @@ def _bn_transform(x, alpha, beta):
     return _fma_rows(x2, np.tile(alpha.astype(_F64), n), np.tile(beta.astype(_F64), n)).reshape(s)
 
 
-def _bn_var_sum32(x, mean):
-    """Per-channel sums of ``(x - mean[c])**2`` (the differences and squares in float32, the
-    sums in double) of a float32 (N, C, *) array, block by block."""
-    s = x.shape
-    n, c = s[0], s[1]
-    x2 = x.reshape(n * c, -1)
-    rows, length = x2.shape
-    mr = np.tile(mean, n)
-    blocks, step = _row_blocks(rows, length)
-    buf = np.empty((step, length), _F32)
-    acc = np.empty(rows, _F64)
-    for r0, r1 in blocks:
-        d = buf[:r1 - r0]
-        np.subtract(x2[r0:r1], mr[r0:r1, None], out=d)
-        np.multiply(d, d, out=d)
-        np.add.reduce(d, axis=1, dtype=_F64, out=acc[r0:r1])
-    return acc.reshape(n, c).sum(axis=0)
-
-
-def _bn_backward32(x, g, mean, invstd, w, training, need):
-    """The float32 batch-norm gradient of (N, C, *) arrays: ``NativeBatchNorm.backward``'s
-    formulas (the same float operations in the same order), in two blocked passes over the
-    (N*C, L) rows: the per-channel sums, then ``gx``."""
-    s = x.shape
-    n, c = s[0], s[1]
-    dt = _F32
-    x2 = x.reshape(n * c, -1)
-    g2 = g.reshape(n * c, -1)
-    rows, length = x2.shape
-    count = rows * length // c
-    blocks, step = _row_blocks(rows, length)
-    buf = np.empty((step, length), dt)
-    mr = np.tile(mean, n)
-    want_dot = need[1] or (need[0] and training)
-    gs = np.empty(rows, _F64)
-    dp = np.empty(rows, _F64) if want_dot else None
-    for r0, r1 in blocks:
-        gk = g2[r0:r1]
-        np.add.reduce(gk, axis=1, dtype=_F64, out=gs[r0:r1])
-        if want_dot:
-            t = buf[:r1 - r0]
-            np.subtract(x2[r0:r1], mr[r0:r1, None], out=t)
-            np.multiply(t, gk, out=t)
-            np.add.reduce(t, axis=1, dtype=_F64, out=dp[r0:r1])
-    gsum = gs.reshape(n, c).sum(axis=0)
-    dotp = dp.reshape(n, c).sum(axis=0) if want_dot else None
-    gx = gw = gb = None
-    if need[0]:
-        gx = np.empty((rows, length), dt)
-        ir = np.tile(invstd, n)[:, None]
-        wr = None if w is None else np.tile(w, n)[:, None]
-        if training:
-            k = dotp.astype(dt) * invstd * invstd / dt.type(count)
-            kr = np.tile(k, n)[:, None]
-            gmr = np.tile((gsum / count).astype(dt), n)[:, None]
-        for r0, r1 in blocks:
-            o = gx[r0:r1]
-            if training:  # ((g - grad_mean) - (x - mean) * k) * invstd * w
-                t = buf[:r1 - r0]
-                np.subtract(x2[r0:r1], mr[r0:r1, None], out=t)
-                np.multiply(t, kr[r0:r1], out=t)
-                np.subtract(g2[r0:r1], gmr[r0:r1], out=o)
-                np.subtract(o, t, out=o)
-                np.multiply(o, ir[r0:r1], out=o)
-            else:
-                np.multiply(g2[r0:r1], ir[r0:r1], out=o)
-            if wr is not None:
-                np.multiply(o, wr[r0:r1], out=o)
-        gx = gx.reshape(s)
-    if need[1]:
-        gw = (dotp * invstd).astype(dt)
-    if need[2]:
-        gb = gsum.astype(dt)
-    return gx, gw, gb
-
-
 class NativeBatchNorm(Function):
     """Batch normalization over (N, C, *): ``y = x * alpha[c] + beta[c]`` with
     ``alpha = invstd * weight`` and ``beta = bias - mean * alpha`` (PyTorch's CPU kernel).
@@ -260,13 +184,10 @@ class NativeBatchNorm(Function):
         n = x.size // C if C else 0
         if training:
             mean = (_channel_sum(x3) / n).astype(dt)
-            if dt == _F32 and n:
-                var_sum = _bn_var_sum32(x3, mean).astype(dt)
-            else:
-                d = x3 - mean[:, None]
-                np.multiply(d, d, out=d)
-                var_sum = _channel_sum(d).astype(dt)
-                del d
+            d = x3 - mean[:, None]
+            np.multiply(d, d, out=d)
+            var_sum = _channel_sum(d).astype(dt)
+            del d
             invstd = _inv_std(var_sum / dt.type(n), eps, dt)
             if rm is not None or rv is not None:
                 m = dt.type(momentum)
@@ -311,21 +232,24 @@ class NativeBatchNorm(Function):
         else:
             mean = ctx.mean
             invstd = (1.0 / np.sqrt(ctx.var.astype(_F64) + ctx.eps)).astype(dt)
-        if dt == _F32 and grad.dtype == _F32 and x.size:
-            gx, gw, gb = _bn_backward32(x3, g3, mean, invstd, w, ctx.training, need)
-            return (None if gx is None else gx.reshape(x.shape)), gw, gb, None, None, None, \
-                None, None
         gsum = _channel_sum(g3)
-        xc = x3 - mean[:, None]
-        dotp = _channel_sum(xc * g3) if (need[1] or (need[0] and ctx.training)) else None
+        if need[1] or (need[0] and ctx.training):
+            xc = x3 - mean[:, None]
+            if need[0]:
+                t = xc * g3  # also the buffer of gx below
+            else:
+                t = xc
+                t *= g3
+            dotp = _channel_sum(t)
         gx = gw = gb = None
         if need[0]:
-            if ctx.training:
+            if ctx.training:  # ((g - grad_mean) - (x - mean) * k) * invstd (* w)
                 k = dotp.astype(dt) * invstd * invstd / dt.type(n)
                 grad_mean = (gsum / n).astype(dt)
                 xc *= k[:, None]
-                gx = g3 - grad_mean[:, None]
+                gx = np.subtract(g3, grad_mean[:, None], out=t)
                 gx -= xc
+                del xc
                 gx *= invstd[:, None]
             else:
                 gx = g3 * invstd[:, None]
