@@ -60,6 +60,7 @@ torch = pytest.importorskip("torch")
 
 CLEAN = (pickle.UnpicklingError, RuntimeError)
 ALLOC_LIMIT = 50 * 2**20
+MAX_MESSAGE = 20_000
 F32 = np.arange(6, dtype=np.float32).tobytes()
 
 # HOSTILE_ORACLE=torch runs the same files through torch.load (to see where PyTorch itself
@@ -155,6 +156,9 @@ def check_clean_failure(exc, match=None, classes=CLEAN):
     assert ok, f"leaked {type(exc).__name__}: {exc}"
     msg = str(exc)
     assert msg.strip(), f"{type(exc).__name__} without a message"
+    # a message that echoes attacker-sized objects is itself an amplifier (and PyTorch's
+    # message post-processing runs backtracking regexes over it)
+    assert len(msg) <= MAX_MESSAGE, f"a {len(msg)}-character message: {msg[:300]!r}..."
     if match is not None:
         assert re.search(match, msg, re.S), f"message does not name the problem: {msg!r}"
 
@@ -1044,6 +1048,92 @@ def test_self_referential_and_shared_containers(tmp_path):
     start = time.perf_counter()
     survive(zipped(p.stop().bytes), tmp_path)
     assert time.perf_counter() - start < 5
+
+
+def _push_dag(p, depth, slot=200):
+    """Push a tuple DAG with 2**depth leaves in ~5*depth bytes (each level pairs the previous
+    one with itself through the memo); its repr is 2**depth times as long."""
+    p.int(1).put(slot)
+    for i in range(depth):
+        p.get(slot + i).tuple2().put(slot + i + 1)
+    return p
+
+
+def _push_deep(p, depth=50_000):
+    """Push a tuple nested ``depth`` levels (TUPLE1 repeated): its repr overflows the stack."""
+    return p.int(1).raw(pickle.TUPLE1 * depth)
+
+
+def _amplifier_programs(push):
+    """Programs that hand the object ``push`` makes to a place that reports it in an error."""
+    storage_head = Pickle().proto().mark().str("storage").global_("torch", "FloatStorage")
+    progs = {}
+    p = Pickle().proto().mark().str("storage")
+    progs["short persistent id"] = push(p).tuple().persid().stop().bytes
+    p = Pickle().raw(storage_head.bytes)
+    progs["persistent id key"] = push(p).str("cpu").int(6).tuple().persid().stop().bytes
+    p = Pickle().raw(storage_head.bytes).str("0")
+    progs["persistent id location"] = push(p).int(6).tuple().persid().stop().bytes
+    p = Pickle().proto().global_("torch._utils", "_rebuild_tensor_v2").mark()
+    p.raw(storage_head.bytes[3:]).str("0").str("cpu").int(6).tuple().persid().int(0)
+    push(p).tuple1().value((1,)).bool(False)
+    progs["size element"] = p.global_("collections", "OrderedDict").empty_tuple().reduce() \
+        .tuple().reduce().stop().bytes
+    progs["BUILD state"] = push(Pickle().proto().tensor()).build().stop().bytes
+    for module, name in (("torch.serialization", "_get_layout"), ("torch", "device"),
+                         ("builtins", "complex"), ("torch", "Size"),
+                         ("torch.nn.parameter", "Parameter")):
+        p = Pickle().proto().global_(module, name)
+        progs[f"{name}(X)"] = push(p).tuple1().reduce().stop().bytes
+    p = Pickle().proto().global_("_codecs", "encode")
+    progs["encode(X)"] = push(p).str("latin1").tuple2().reduce().stop().bytes
+    p = Pickle().proto().global_("torch._utils", "_rebuild_tensor_v2")
+    progs["rebuild args"] = push(p).tuple1().reduce().stop().bytes
+    return progs
+
+
+@pytest.mark.parametrize("kind", ["dag", "deep"])
+def test_error_messages_do_not_amplify(kind, tmp_path):
+    """A 2**19-leaf DAG (a 200-byte file) or a 50 000-deep tuple, put where a bad value gets
+    reported: the message must name the problem without ``repr``-ing the object (a 2**19 DAG's
+    repr is 3 MB and 2**32 would exhaust memory; a deep one raises RecursionError)."""
+    push = (lambda p: _push_dag(p, 19)) if kind == "dag" else _push_deep
+    for where, pkl in _amplifier_programs(push).items():
+        with labelled(where):
+            start = time.perf_counter()
+            survive(zipped(pkl), tmp_path)
+            assert time.perf_counter() - start < 3, "slow: the object was walked or printed"
+
+
+@pytest.mark.xfail(strict=True, reason="open (PyTorch has it too): hashing a DAG key is "
+                   "exponential; needs an expanded-size budget in the unpickler")
+def test_dag_dict_keys_do_not_hash_forever(tmp_path):
+    """A 2**27-leaf tuple DAG used as a dict key (or put in a set): Python hashes tuples
+    recursively without caching, so SETITEM costs 2**27 steps here (about 1.5 s) and 2**40
+    (hours) in a 900-byte file. An unpickler that tracks each container's expanded size
+    refuses it at once."""
+    for build in ("dict", "set"):
+        p = Pickle().proto()
+        if build == "dict":
+            _push_dag(p.empty_dict(), 27).int(0).setitem()
+        else:
+            p.global_("builtins", "set").empty_list()
+            _push_dag(p, 27).append().tuple1().reduce()
+        start = time.perf_counter()
+        survive(zipped(p.stop().bytes), tmp_path)
+        assert time.perf_counter() - start < 0.5, f"{build}: the DAG was hashed"
+
+
+def test_long_global_names_do_not_make_the_message_slow(tmp_path):
+    """A GLOBAL with a 20 000-character name: PyTorch's message post-processing searches the
+    message with ``(\\S+) must be (\\S+) to load``, quadratic in a long run of non-spaces
+    (torch.load takes 2 s here, 8 s at 40 000, hours at 10**6). Ember bounds it."""
+    for module, name in (("os", "A" * 20_000), ("A" * 20_000, "b"), ("builtins", "A" * 20_000)):
+        data = zipped(Pickle().proto().global_(module, name).stop().bytes, {})
+        with labelled(f"{module[:5]}.{name[:5]}"):
+            start = time.perf_counter()
+            reject(data, tmp_path, classes=pickle.UnpicklingError)
+            assert time.perf_counter() - start < 0.5
 
 
 def test_memo_tricks(tmp_path):
