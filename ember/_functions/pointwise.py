@@ -681,7 +681,20 @@ class Relu(_Unary):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.where(ctx.mask, grad, 0.0)
+        ints = _SAME_SIZE_INT.get(getattr(grad, "dtype", None))
+        if ints is None or type(grad) is not np.ndarray or not grad.ndim:  # a Tensor, or 0-d
+            return np.where(ctx.mask, grad, 0.0)
+        # grad where the mask holds, else +0: AND the bits with 0 or ~0. The same bits as
+        # np.where (NaN gradients masked to +0 included), without its per-element branch,
+        # which mispredicts on ReLU's random masks (about 6x slower).
+        bits = ctx.mask.view(np.int8).astype(ints)
+        np.negative(bits, out=bits)
+        np.bitwise_and(bits, grad.view(ints), out=bits)
+        return bits.view(grad.dtype)
+
+
+_SAME_SIZE_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32,
+                  np.dtype(np.float64): np.int64}
 
 
 class Logit(Function):
