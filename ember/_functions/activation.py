@@ -663,6 +663,15 @@ def _softmax_check(x, dim, log):
         raise _not_implemented(_SOFTMAX_KERNELS[log][0 if last else 1], x.dtype)
 
 
+def _max_keep(x, dim):
+    """``x.max(axis=dim, keepdims=True)``. NumPy pays per row for a max along a short last
+    axis (a classifier's logits, (64, 10)); the max over the first axis of the transposed copy
+    is the same value found in a quarter of the time."""
+    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16 and x.shape[0] >= 16:
+        return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
+    return x.max(axis=dim, keepdims=True)
+
+
 class Softmax(Function):
     """exp(x - max) / sum(exp(x - max)) along ``dim``."""
 
@@ -725,7 +734,7 @@ class LogSoftmax(Function):
         else:
             wt = _F32 if dt == _F16 else dt
             xs = x.astype(wt) if wt is not dt else x
-            shifted = xs - xs.max(axis=dim, keepdims=True)
+            shifted = xs - _max_keep(xs, dim)
             y = np.subtract(shifted, _log(_exp(shifted).sum(axis=dim, keepdims=True)),
                             out=shifted)
             if wt is not dt:
@@ -738,12 +747,12 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        s = np.sum(grad, axis=ctx.dim, keepdims=True)
-        if type(y) is np.ndarray and type(grad) is np.ndarray and y.size > _EXACT_MAX:
+        if type(y) is np.ndarray and type(grad) is np.ndarray and y.ndim:
+            s = np.add.reduce(grad, axis=ctx.dim, keepdims=True)
             e = np.exp(y)
             e *= s
             return np.subtract(grad, e, out=e), None
-        return grad - np.exp(y) * s, None
+        return grad - np.exp(y) * np.sum(grad, axis=ctx.dim, keepdims=True), None
 
 
 _MISSING = object()

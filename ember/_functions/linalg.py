@@ -371,6 +371,7 @@ class Addmm(Function):
     """out = beta * input + alpha * (mat1 @ mat2); also addmv, addbmm, baddbmm, addr."""
 
     _arrays = True
+    _n_edges = 3  # input, mat1, mat2 (beta, alpha and the kind are configuration)
     name = "AddmmBackward0"
 
     @staticmethod
@@ -639,6 +640,20 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
     _check_mm(a._data.shape, b._data.shape, a._data.dtype, b._data.dtype)
     shape = (a._data.shape[0], b._data.shape[1])
     return _addlike(Addmm, "addmm", input, a, b, beta, alpha, shape, out)
+
+
+def _linear_addmm(input, weight, bias):
+    """``linear(input, weight, bias)`` for a 2-D float input and a bias, as PyTorch computes
+    it (``addmm(bias, input, weight.t())``, the same nodes), with the checks of that one case
+    only: ``nn.Linear`` runs this on every step. None when the general path must decide."""
+    x, w, b = input._data, weight._data, bias._data
+    dt = w.dtype
+    if (x.ndim != 2 or w.ndim != 2 or b.ndim != 1 or x.shape[1] != w.shape[1]
+            or b.shape[0] != w.shape[0] or x.dtype != dt or b.dtype != dt or dt.kind != "f"):
+        return None
+    from .shape import T
+
+    return Addmm.apply(bias, input, T.apply(weight, 0, 1), 1, 1, "addmm")
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:

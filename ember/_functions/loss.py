@@ -526,7 +526,8 @@ class NllLoss(Function):
             tf = tf.astype(np.int64)
         zero = dt.type(0)
         # fast check: every target in [0, C) and ignore_index outside it
-        if n and (ignore_index < 0 or ignore_index >= c) and tf.min() >= 0 and tf.max() < c:
+        # (as unsigned, a negative target is huge: one max checks both ends)
+        if n and (ignore_index < 0 or ignore_index >= c) and tf.view(np.uint64).max() < c:
             all_valid, valid, ts = True, None, tf
         else:
             valid = tf != ignore_index
@@ -539,7 +540,7 @@ class NllLoss(Function):
             ts = tf if all_valid else np.where(valid, tf, 0)
         ar = np.arange(n)
         where = (ar, ts, 0) if m == 1 else (ar // m, ts, ar % m)
-        picked = x3[where]
+        picked = x[ar, ts] if x.ndim == 2 else x3[where]
         wt = None
         if w is not None:
             wt = w[ts]
@@ -558,8 +559,11 @@ class NllLoss(Function):
             else:
                 tw = cascade_sum(wt, valid)
             if reduction == MEAN:
-                with np.errstate(invalid="ignore", divide="ignore"):
+                if tw:
                     out = dt.type(out / tw)
+                else:
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        out = dt.type(out / tw)
             out = np.asarray(out, dtype=dt)
         if ctx.needs_input_grad[0]:
             # the gradient is -w[t] (times the output gradient, over the total weight for

@@ -7,6 +7,7 @@ from typing import Any
 
 import ember
 
+from ..._functions.linalg import _linear_addmm
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -70,7 +71,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.linear(input, self.weight, self.bias)
+        weight, bias = self.weight, self.bias
+        if type(input) is Tensor and bias is not None:  # the common case, with fewer checks
+            out = _linear_addmm(input, weight, bias)
+            if out is not None:
+                return out
+        return F.linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
