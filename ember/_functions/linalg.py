@@ -386,6 +386,13 @@ class Addmm(Function):
             b, n, k = m1.shape
             p = m2.shape[2]
             prod = np.matmul(m1.transpose(1, 0, 2).reshape(n, b * k), m2.reshape(b * k, p))
+        elif (kind == "addmm" and alpha == 1 and beta == 1 and m1.shape[0] <= 256
+              and inp.ndim == 1 and inp.dtype == m1.dtype and m1.flags.c_contiguous
+              and _col_major(m2)):
+            # linear's x @ weight.t() for a batch of rows: OpenBLAS makes the same numbers
+            # sooner as weight @ x.T; the bias add writes them back in rows
+            prod = np.matmul(m2.T, m1.T)
+            return np.add(prod.T, inp, out=np.empty(prod.shape[::-1], prod.dtype))
         else:
             prod = np.matmul(m1, m2)
         if alpha != 1:
