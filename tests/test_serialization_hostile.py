@@ -79,6 +79,16 @@ def _load(src, **kwargs):
     return ember.load(src, **kwargs)
 
 
+# Open at the time of writing (reported to the lead with reproducers); strict, so a fix shows
+# up as XPASS and the marker comes off.
+OPEN_REPR = pytest.mark.xfail(strict=True, reason="open: error messages repr unpickled objects "
+                              "(pid/view/key/size/dtype reprs, _call's str(e), _set_obj_state)")
+OPEN_REGEX = pytest.mark.xfail(strict=True, reason="open (PyTorch has it too): _wo_message's "
+                               r"'(\S+) must be (\S+) to load' regex is quadratic in long names")
+OPEN_SHADOW = pytest.mark.xfail(strict=True, reason="open: BUILD/_set_obj_state may shadow "
+                                "Tensor methods with checkpoint attributes")
+
+
 # ---------------------------------------------------------------------------------------------
 # the checks
 
@@ -579,12 +589,14 @@ def _tensor_with_attr_program(route, name, value_global):
 
 @pytest.mark.parametrize("name", ["_wrap_dim", "_scalar_value", "_make", "size", "numpy"])
 @pytest.mark.parametrize("route", ["build", "from_type"])
-def test_state_cannot_shadow_tensor_methods(name, route, tmp_path):
+def test_state_cannot_shadow_tensor_methods(name, route, tmp_path, request):
     """Tensor attributes from a checkpoint must not shadow Ember's own methods: after
     ``{"_wrap_dim": set}`` every ``t.size(0)`` raises. PyTorch's BUILD on a plain tensor
     is ``set_(*state)`` and sets no attribute at all; its ``_rebuild_from_type_v2`` state can
     shadow public methods (so ``size``/``numpy`` are accepted there), but PyTorch's internals
     are C++ and cannot be replaced, while Ember's private methods are Python attributes."""
+    if not (route == "from_type" and not name.startswith("_")):
+        request.applymarker(OPEN_SHADOW)
     data = zipped(_tensor_with_attr_program(route, name, ("builtins", "set")))
     result, exc = survive(data, tmp_path)
     if exc is None:
@@ -1124,6 +1136,7 @@ def _amplifier_programs(push):
     return progs
 
 
+@OPEN_REPR
 @pytest.mark.parametrize("kind", ["dag", "deep"])
 def test_error_messages_do_not_amplify(kind, tmp_path):
     """A 2**19-leaf DAG (a 200-byte file) or a 50 000-deep tuple, put where a bad value gets
@@ -1156,6 +1169,7 @@ def test_dag_dict_keys_do_not_hash_forever(tmp_path):
         assert time.perf_counter() - start < 0.5, f"{build}: the DAG was hashed"
 
 
+@OPEN_REGEX
 def test_long_global_names_do_not_make_the_message_slow(tmp_path):
     """A GLOBAL with a 20 000-character name: PyTorch's message post-processing searches the
     message with ``(\\S+) must be (\\S+) to load``, quadratic in a long run of non-spaces
