@@ -160,7 +160,10 @@ def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
             out += bcol
         return out.reshape((n, o) + out_sp)
     if all(s == 1 for s in stride) and _grid_pays(c, o, kk):
-        out = _grid_fwd(x, w, pads, dil, groups, out_sp, bcol)
+        # up to 16 channels per group one GEMM over all (tap, channel) rows sums in the order
+        # PyTorch's (oneDNN's) kernel does, bit for bit; beyond, the split form is as close
+        split = c // g > 16 and len(ksize) > 0 and ksize[-1] < kk
+        out = (_grid_fwd_split if split else _grid_fwd)(x, w, pads, dil, groups, out_sp, bcol)
         if out is not None:
             return out
     out = np.empty((n, g, o // g, length), dtype)
@@ -332,6 +335,85 @@ def _grid_fwd(x, w, pads, dil, groups, out_sp, bcol):
         np.matmul(wk, fill(i, nb), out=outg[:, :, :nb * p])
         blk = outv[(slice(None), slice(None), slice(0, nb)) + outs]
         res[i:i + nb].reshape((nb, g, og) + tuple(out_sp))[...] = blk.transpose(order)
+    return res
+
+
+def _grid_fwd_split(x, w, pads, dil, groups, out_sp, bcol):
+    """``_conv_fwd`` for stride 1 on the flat grid (see ``_grid_plan``), or None when the layout
+    does not apply.
+
+    Per block of images the input is copied once onto a zero grid (channel-major) and repeated
+    shifted by each tap of the last kernel axis (``KL`` slabs, contiguous copies): the patches
+    of those taps. One GEMM with the weight rearranged to ``(K/KL * O, KL * C [+ 1])`` (rows
+    ordered (outer tap, out channel); the bias column only in the first outer tap's rows) gives
+    each outer tap's contribution on the grid, and these are added, shifted by the outer taps'
+    offsets, straight into the NCHW result (the adds also crop). Compared with all ``K`` tap
+    slabs in one GEMM this copies ``KL`` times the input instead of ``K`` times.
+    """
+    n, c = x.shape[:2]
+    o = w.shape[0]
+    in_sp = x.shape[2:]
+    ksize = w.shape[2:]
+    plan = _grid_plan(in_sp, out_sp, pads, ksize, dil)
+    if plan is None:
+        return None
+    ext, p, offs = plan
+    g = groups
+    og, cg, kk = o // g, c // g, len(offs)
+    kl = ksize[-1]
+    ko = kk // kl
+    sl = [j * dil[-1] for j in range(kl)]
+    so = [offs[i * kl] for i in range(ko)]
+    dtype = np.result_type(x.dtype, w.dtype)
+    ones = bcol is not None
+    b = _block(n, (c * kl + o * ko) * p * np.dtype(dtype).itemsize)
+    full = b * p
+    # (g, K/KL * O/g, KL * C/g [+ 1]): rows (outer tap, out channel), columns (last tap, channel)
+    wk = w.reshape(g, og, cg, ko, kl).transpose(0, 3, 1, 4, 2).reshape(g, ko * og, kl * cg)
+    if ones:
+        bc = np.zeros((g, ko * og, 1), dtype)
+        bc[:, :og] = bcol
+        wk = np.concatenate([wk, bc], axis=2)
+    wk = wk.astype(dtype, copy=False)
+    r = full + so[-1]  # the products' row length: each outer tap reads up to so[-1] further
+    rp = r + sl[-1]  # the patch slabs' row length
+    cols = np.zeros((g, kl * cg + ones, rp), dtype)
+    if ones:
+        cols[:, -1] = 1
+    colsf = cols[:, :kl * cg].reshape(g, kl, cg * rp)
+    xv = cols[:, :cg, :full].reshape((g, cg, b) + ext)
+    data = tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, in_sp))
+    d = len(in_sp)
+    to_grid = (1, 2, 0) + tuple(range(3, 3 + d))
+    from_grid = (2, 0, 1) + tuple(range(3, 3 + d))
+    z = np.empty((g, ko, og, r), dtype)
+    zf = z.reshape(g, ko * og, r)
+    outs = tuple(slice(0, m) for m in out_sp)
+    res = np.empty((n, o) + tuple(out_sp), dtype)
+    for i in range(0, n, b):
+        nb = min(b, n - i)
+        src = x[i:i + nb].reshape((nb, g, cg) + in_sp)
+        xv[(slice(None), slice(None), slice(0, nb)) + data] = src.transpose(to_grid)
+        if nb < b:  # images past the block's end read as zero padding
+            xv[:, :, nb:] = 0
+        for j in range(1, kl):
+            s = sl[j]
+            np.copyto(colsf[:, j, :cg * rp - s], colsf[:, 0, s:])
+        m = nb * p + so[-1]
+        np.matmul(wk, cols[:, :, :m], out=zf[:, :, :m])
+        dst = res[i:i + nb].reshape((nb, g, og) + tuple(out_sp))
+        for j in range(ko):
+            s = so[j]
+            part = z[:, j, :, s:s + nb * p].reshape((g, og, nb) + ext)
+            part = part[(slice(None), slice(None), slice(None)) + outs].transpose(from_grid)
+            if j == 0:
+                first = part
+                if ko == 1:
+                    dst[...] = part
+            elif j == 1:
+                np.add(first, part, out=dst)
+            else:
+                np.add(dst, part, out=dst)
     return res
 
 
