@@ -536,3 +536,44 @@ def test_no_grad_output_has_no_graph():
             y = x * 2
         assert not y.requires_grad and y.grad_fn is None
         assert_raises_like(lambda lib: (lib.ones(1) * 2).backward())
+
+
+def test_leaf_gradients_never_alias_other_arrays():
+    """AccumulateGrad keeps a gradient array only when nothing else holds it: two leaves fed the
+    same gradient, a leaf fed the caller's gradient, and a retained graph's saved values each get
+    their own memory, so an in-place change of one .grad touches nothing else."""
+    a, b = ember.randn(3, requires_grad=True), ember.randn(3, requires_grad=True)
+    (a + b).backward(ember.ones(3))
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    u = ember.randn(2, 3)
+    for make in (lambda c: c, lambda c: c + 0, lambda c: c.view(2, 3), lambda c: c.t().t()):
+        c = ember.randn(2, 3, requires_grad=True)
+        make(c).backward(u)
+        assert not np.shares_memory(c.grad.numpy(), u.numpy())
+        c.grad.zero_()
+        assert u.abs().sum().item() > 0
+    w = ember.randn(4, requires_grad=True)
+    y = (w * 3).sum()
+    y.backward(retain_graph=True)
+    w.grad.mul_(0)
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.full(4, 3, np.float32))
+    p1, p2 = ember.randn(2, 2, requires_grad=True), ember.randn(4, requires_grad=True)
+    (p1.reshape(4) + p2).sum().backward()
+    assert not np.shares_memory(p1.grad.numpy(), p2.grad.numpy())
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_leaf_gradient_strides_follow_torch(transposed):
+    """A gradient that reaches a leaf in another layout (through k.transpose(-2, -1) in an
+    attention score) is stored with the leaf's strides, as PyTorch's layout contract does."""
+    q0 = np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32)
+    out = []
+    for lib in LIBS:
+        q = lib.from_numpy(q0.copy()).requires_grad_(True)
+        k = lib.from_numpy(q0[:, ::-1].copy()).requires_grad_(True)
+        kt = k.transpose(-2, -1) if transposed else k.transpose(-2, -1).contiguous()
+        (q @ kt).sum().backward()
+        out.append((q.grad.stride(), k.grad.stride(), q.grad.numpy().round(5).tolist(),
+                    k.grad.numpy().round(5).tolist()))
+    assert out[0] == out[1]

@@ -137,3 +137,22 @@ def test_identity_passes_through():
 ])
 def test_errors(fn):
     assert_raises_like(fn)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3), (300, 3)])
+def test_linear_graph_and_gradient_layouts_match_torch(shape):
+    """AddmmBackward0's three edges, and the gradients' strides (PyTorch's
+    mm_mat1/mat2_backward layouts: the weight's gradient is C-contiguous like the weight)."""
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    seen = []
+    for lib in (ember, torch):
+        lin = build(lib, "Linear", 3, 2)
+        xs = lib.from_numpy(x.copy()).requires_grad_(True)
+        y = lin(xs)
+        node = y.grad_fn if len(shape) == 2 else y.grad_fn.next_functions[0][0]
+        y.backward(lib.ones(y.shape))
+        seen.append((type(node).__name__, [type(f).__name__ for f, _ in node.next_functions],
+                     lin.weight.grad.stride(), lin.bias.grad.stride(), xs.grad.stride(),
+                     y.stride(), y.detach().numpy().round(4).tolist(),
+                     lin.weight.grad.numpy().round(4).tolist()))
+    assert seen[0] == seen[1]
