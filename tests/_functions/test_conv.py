@@ -138,6 +138,36 @@ def test_conv2d_grid_blocks(xs, ws, kw, grad, dtype):
         conv._BLOCK_BYTES = old
 
 
+# more than 16 channels per group: the stride-1 forward repeats the input only along the last
+# kernel axis and adds the outer taps' products shifted; several block sizes (partial blocks)
+SPLIT = [
+    ("conv2d", (7, 17, 9, 10), (5, 17, 3, 3), dict(padding=1)),
+    ("conv2d", (7, 34, 6, 7), (4, 17, 3, 2), dict(padding=(1, 0), dilation=(1, 2), groups=2)),
+    ("conv2d", (5, 20, 8, 8), (6, 20, 2, 4), dict(padding="same")),
+    ("conv1d", (7, 18, 11), (3, 18, 3), dict(padding=2, dilation=2)),
+    ("conv3d", (5, 17, 4, 5, 6), (3, 17, 2, 3, 3), dict(padding=1)),
+]
+
+
+@pytest.mark.parametrize("block", [1 << 12, 1 << 15, 1 << 20])
+@pytest.mark.parametrize("fname,xs,ws,kw", SPLIT, ids=[str(i) for i in range(len(SPLIT))])
+def test_conv_split_forward_blocks(fname, xs, ws, kw, block):
+    from ember._functions import conv
+
+    old = conv._BLOCK_BYTES
+    conv._BLOCK_BYTES = block
+    try:
+        for dtype, tol in (("float32", 1e-4), ("float64", 1e-10)):
+            inputs = [rng_arr(*xs, dtype=dtype), rng_arr(*ws, dtype=dtype),
+                      rng_arr(ws[0], dtype=dtype)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                check_case(OpCase(fname, lambda lib, x, w, b: getattr(F(lib), fname)(x, w, b, **kw),
+                                  inputs, grad=[False, False, False], rtol=tol, atol=tol))
+    finally:
+        conv._BLOCK_BYTES = old
+
+
 @pytest.mark.parametrize("fname,xs,ws,kw", [
     ("conv1d", (9, 16, 40), (8, 16, 5), dict(padding=2)),
     ("conv3d", (9, 8, 5, 6, 7), (4, 8, 3, 3, 3), dict(padding=1)),
