@@ -24,6 +24,7 @@ from .._tensor import _TYPE_NAMES, Tensor
 from ..autograd.function import Function, _finish1, _NoCtx, _plain, _seq
 from ..autograd.grad_mode import _state
 from ._util import check_broadcast, operands
+from .activation import LogSoftmax
 from .linalg import VectorNorm
 
 __all__ = [
@@ -1299,8 +1300,6 @@ def _class_weight_view(weight, ndim, class_dim):
 
 
 def _log_softmax(input, dim):
-    from .activation import LogSoftmax
-
     return _apply_first(LogSoftmax, input, dim)
 
 
