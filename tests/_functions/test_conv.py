@@ -186,6 +186,36 @@ def test_conv_grid_blocks_1d_3d_transposed(fname, xs, ws, kw):
         conv._BLOCK_BYTES = old
 
 
+# strided convolutions: the input gradient (and the transposed convolution) phase by phase,
+# over several block sizes (partial blocks)
+PHASES = [
+    ("conv2d", (7, 4, 9, 8), (6, 4, 3, 3), dict(stride=(2, 3), padding=2, dilation=(2, 1))),
+    ("conv2d", (5, 4, 7, 8), (6, 2, 3, 2), dict(stride=2, padding=(1, 0), groups=2)),
+    ("conv2d", (5, 3, 6, 6), (4, 3, 5, 5), dict(stride=2)),
+    ("conv2d", (3, 2, 3, 3), (3, 2, 3, 3), dict(stride=3, padding=4)),
+    ("conv1d", (5, 3, 11), (4, 3, 4), dict(stride=3, padding=1, dilation=2)),
+    ("conv3d", (3, 2, 5, 6, 7), (3, 2, 3, 2, 3), dict(stride=(2, 1, 2), padding=1)),
+    ("conv_transpose2d", (5, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, padding=1,
+                                                          output_padding=1)),
+]
+
+
+@pytest.mark.parametrize("block", [1 << 10, 1 << 13, 1 << 20])
+@pytest.mark.parametrize("fname,xs,ws,kw", PHASES, ids=[str(i) for i in range(len(PHASES))])
+def test_conv_strided_input_grad_blocks(fname, xs, ws, kw, block):
+    from ember._functions import conv
+
+    old = conv._BLOCK_BYTES
+    conv._BLOCK_BYTES = block
+    try:
+        for dtype, tol in (("float32", 1e-4), ("float64", 1e-10)):
+            inputs = [rng_arr(*xs, dtype=dtype), rng_arr(*ws, dtype=dtype)]
+            check_case(OpCase(fname, lambda lib, x, w: getattr(F(lib), fname)(x, w, **kw),
+                              inputs, grad=[True, False], rtol=tol, atol=tol))
+    finally:
+        conv._BLOCK_BYTES = old
+
+
 TRANSPOSED = [
     ((2, 4, 5, 5), (4, 3, 3, 3), {}),
     ((2, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, padding=1, output_padding=1)),
