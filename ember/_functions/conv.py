@@ -104,10 +104,14 @@ def _im2col_plan(in_sp, pads, ksize, stride, dil, out_sp):
     return plan, partial
 
 
-def _im2col_buffer(x, b, groups, pads, ksize, stride, dil, out_sp, ones_row=False):
+def _im2col_buffer(x, b, groups, pads, ksize, stride, dil, out_sp, ones_row=False,
+                   tap_major=False):
     """A patch buffer (b, groups, C/g * K [+ 1], L) and a function filling it from images
     ``i:i+nb``. With ``ones_row`` each group's patch matrix gets a last row of ones, so that a
-    bias column appended to the weight adds the bias inside the GEMM."""
+    bias column appended to the weight adds the bias inside the GEMM. The patch rows are
+    ordered (channel, tap), or with ``tap_major`` (tap, channel): the order in which PyTorch's
+    (oneDNN's) forward kernel sums, so that a GEMM over them gives its bits for up to 16
+    channels per group."""
     plan, partial = _im2col_plan(x.shape[2:], pads, ksize, stride, dil, out_sp)
     n, c = x.shape[:2]
     cg = c // groups
@@ -117,8 +121,16 @@ def _im2col_buffer(x, b, groups, pads, ksize, stride, dil, out_sp, ones_row=Fals
     buf = np.zeros(shape, x.dtype) if partial else np.empty(shape, x.dtype)
     if ones_row:
         buf[:, :, cgk] = 1
-    # the patch part as (b, g, C/g, *K, *L), and the input as (N, g, C/g, *S)
-    view = buf[:, :, :cgk].reshape((b, groups, cg) + tuple(ksize) + tuple(out_sp))
+    # the patch part as (b, g, C/g, *K, *L) (or (b, g, *K, C/g, *L)), and the input as
+    # (N, g, C/g, *S)
+    d = len(ksize)
+    if tap_major:
+        view = buf[:, :, :cgk].reshape((b, groups) + tuple(ksize) + (cg,) + tuple(out_sp))
+        plan = [((slice(None),) * 2 + dst[:d] + (slice(None),) + dst[d:], src)
+                for dst, src in plan]
+    else:
+        view = buf[:, :, :cgk].reshape((b, groups, cg) + tuple(ksize) + tuple(out_sp))
+        plan = [((slice(None),) * 3 + dst, src) for dst, src in plan]
     xg = x.reshape((n, groups, cg) + x.shape[2:])
     lead = (slice(None),) * 3
 
@@ -126,7 +138,7 @@ def _im2col_buffer(x, b, groups, pads, ksize, stride, dil, out_sp, ones_row=Fals
         cols = view[:nb]
         src = xg[i:i + nb]
         for dst_sl, src_sl in plan:
-            cols[lead + dst_sl] = src[lead + src_sl]
+            cols[dst_sl] = src[lead + src_sl]
         return buf[:nb]
 
     return fill
@@ -170,9 +182,11 @@ def _conv_fwd(x, w, stride, pads, dil, groups, bias=None):
     out = np.empty((n, g, o // g, length), dtype)
     b = _block(n, c * kk * length * x.itemsize)
     with_bias = bcol is not None and x.dtype == dtype and w.dtype == dtype
+    # rows ordered (tap, channel), the weight's columns alike
+    wg = w.reshape(g, o // g, c // g, kk).transpose(0, 1, 3, 2).reshape(g, o // g, cgk)
     if with_bias:  # the bias as one more weight column, against a row of ones in the patches
         wg = np.concatenate([wg, bcol], axis=2)
-    fill = _im2col_buffer(x, b, g, pads, ksize, stride, dil, out_sp, with_bias)
+    fill = _im2col_buffer(x, b, g, pads, ksize, stride, dil, out_sp, with_bias, True)
     for i in range(0, n, b):
         nb = min(b, n - i)
         dst = out[i:i + nb]
