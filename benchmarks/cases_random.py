@@ -3,7 +3,7 @@
 from harness import case
 
 
-@case("rand 10^7 float32", repeat=7)
+@case("rand 10^7 float32", repeat=7, target=1.5)
 def rand_large():
     import torch
 
@@ -12,7 +12,7 @@ def rand_large():
     return (lambda: ember.rand(10**7)), (lambda: torch.rand(10**7))
 
 
-@case("randn 10^7 float32", repeat=5)
+@case("randn 10^7 float32", repeat=5, target=1.5)
 def randn_large():
     import torch
 

@@ -391,3 +391,155 @@ def test_swaps_permutation_matches_the_loop():
             for i, j in enumerate(z.tolist()):
                 r[i], r[j] = r[j], r[i]
             assert _swaps_permutation(z.astype(np.int64), n).tolist() == r, (n, z)
+
+
+# ---------------------------------------------------------------------------------------------
+# large float32 normals on two threads: the same bits as one thread and as PyTorch
+
+
+def _two_threads(monkeypatch):
+    """Two CPUs, both idle, whatever the machine's load."""
+    from ember._functions import _random_kernels as K
+
+    monkeypatch.setattr(K, "_CPUS", [2])
+    monkeypatch.setattr(K, "_runnable", lambda: 1)
+
+
+def _one_thread(monkeypatch):
+    from ember._functions import _random_kernels as K
+
+    monkeypatch.setattr(K, "THREAD_MIN", 1 << 62)
+
+
+@pytest.mark.parametrize("extra", (-17, -1, 0, 1, 15, 16, 17, 1 << 18 | 9))
+def test_randn_two_threads_around_threshold(extra, monkeypatch):
+    """Sizes just below and above the threshold, tails that are not a multiple of 16 (redone
+    from 16 more words) and one that ends inside a thread's block: PyTorch's bits and state,
+    and the single-thread path's bits."""
+    from ember._functions import _random_kernels as K
+
+    n = K.THREAD_MIN + extra
+    _two_threads(monkeypatch)
+    check(lambda L, d: L.randn(n), 31 + extra)
+    ember.manual_seed(31 + extra)
+    two = ember.randn(n).numpy().tobytes()
+    _one_thread(monkeypatch)
+    ember.manual_seed(31 + extra)
+    assert ember.randn(n).numpy().tobytes() == two
+
+
+def test_normal_two_threads_mean_std_and_half(monkeypatch):
+    """normal_ with a mean and std (the final fma) and float16 (only whole blocks drawn) above
+    the threshold, and an explicit generator: PyTorch's bits and states."""
+    from ember._functions import _random_kernels as K
+
+    n = K.THREAD_MIN + 5
+    _two_threads(monkeypatch)
+    check(lambda L, d: L.empty(n).normal_(0.3, 1.7), 41)
+    check(lambda L, d: L.randn(n + 3, dtype=d), 42, "float16")
+    ge, gt = ember.Generator().manual_seed(43), torch.Generator().manual_seed(43)
+    assert _bits(ember.randn(n, generator=ge)) == _bits(torch.randn(n, generator=gt))
+    assert np.array_equal(ge.get_state().numpy(), gt.get_state().numpy())
+
+
+@pytest.mark.parametrize("cpus,runnable", ((1, 1), (2, 2), (4, 7)))
+def test_randn_busy_or_one_cpu_stays_on_one_thread(cpus, runnable, monkeypatch):
+    """With one CPU for this process, or none idle, no thread is started."""
+    import threading
+
+    from ember._functions import _random_kernels as K
+
+    monkeypatch.setattr(K, "_CPUS", [cpus])
+    monkeypatch.setattr(K, "_runnable", lambda: runnable)
+    started = []
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self))
+    check(lambda L, d: L.randn(K.THREAD_MIN + 16), 51)
+    assert not started
+
+
+def test_randn_helper_leaves_when_the_machine_gets_busy(monkeypatch):
+    """The second thread stops claiming blocks once others want the CPUs; the caller's thread
+    does the rest, with the same bits."""
+    import threading
+
+    from ember._functions import _random_kernels as K
+
+    _two_threads(monkeypatch)
+    seen = []
+
+    def runnable():
+        on_helper = threading.current_thread().name == "ember-randn"
+        seen.append(on_helper)
+        return 3 if on_helper and seen.count(True) > 2 else 1
+
+    monkeypatch.setattr(K, "_runnable", runnable)
+    check(lambda L, d: L.randn(8 * K.THREAD_MIN + 3), 52)
+    assert 1 <= seen.count(True) <= 3
+
+
+@pytest.mark.parametrize("where", ("helper", "caller"))
+def test_randn_two_threads_failure_propagates(where, monkeypatch):
+    """An exception on either thread reaches the caller; the helper thread is gone after."""
+    import threading
+
+    from ember._functions import _random_kernels as K
+
+    _two_threads(monkeypatch)
+    real = K._avx2_block
+    helper_ran = threading.Event()
+
+    def block(*args):
+        on_helper = threading.current_thread().name == "ember-randn"
+        if on_helper:
+            helper_ran.set()
+        else:
+            helper_ran.wait(30)  # both threads get to work before one fails
+        if on_helper == (where == "helper"):
+            raise MemoryError("boom")
+        return real(*args)
+
+    monkeypatch.setattr(K, "_avx2_block", block)
+    before = threading.active_count()
+    with pytest.raises(MemoryError, match="boom"):
+        ember.randn(4 * K.THREAD_MIN)
+    assert threading.active_count() == before
+    assert not any(t.name == "ember-randn" for t in threading.enumerate())
+    monkeypatch.setattr(K, "_avx2_block", real)
+    check(lambda L, d: L.randn(K.THREAD_MIN), 61)  # and it works again
+
+
+class _RandnDataset:
+    """Item ``i``: randn from a generator seeded with ``i`` (two-thread size), as its bytes' digest."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __len__(self):
+        return 3
+
+    def __getitem__(self, i):
+        import hashlib
+
+        x = ember.randn(self.n, generator=ember.Generator().manual_seed(i))
+        return ember.tensor(list(hashlib.sha256(x.numpy().tobytes()).digest()))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_randn_two_threads_in_forked_dataloader_workers(monkeypatch):
+    """After the parent has used the two-thread path, DataLoader workers (fork) use it too and
+    get the same bits as one thread in the parent."""
+    import hashlib
+
+    from ember._functions import _random_kernels as K
+    from ember.utils.data import DataLoader
+
+    _two_threads(monkeypatch)
+    n = K.THREAD_MIN + 7
+    ember.randn(n)  # the parent runs it first
+    loader = DataLoader(_RandnDataset(n), batch_size=None, num_workers=2,
+                        multiprocessing_context="fork")
+    got = [bytes(x.numpy().astype(np.uint8).tolist()) for x in loader]
+    _one_thread(monkeypatch)
+    want = [hashlib.sha256(ember.randn(n, generator=ember.Generator().manual_seed(i))
+                           .numpy().tobytes()).digest() for i in range(3)]
+    assert got == want
