@@ -122,6 +122,83 @@ class _Placeholder:
         raise RuntimeError(f"Ember cannot load {self.name}: it has no equivalent in Ember")
 
 
+_BRIEF_ITEMS = 6  # container items shown by _brief
+_BRIEF_TEXT = 60  # characters of a str/bytes shown by _brief
+
+
+def _brief(obj, level: int = 2) -> str:
+    """A bounded ``repr`` of an unpickled value for error messages.
+
+    A checkpoint can make values whose ``repr`` is huge (a tuple DAG shared through the memo:
+    2**d leaves in 5*d bytes) or recursion-deep (50 000 nested tuples), so messages show at most
+    ``level`` levels of containers, a few items per level and the start of long strings;
+    objects of other types are shown by their type name. Short ordinary values print as
+    ``repr`` does.
+    """
+    t = type(obj)
+    if obj is None or t is bool or t is float or t is complex:
+        return repr(obj)
+    if t is int:
+        return repr(obj) if obj.bit_length() <= 256 else f"<int of {obj.bit_length()} bits>"
+    if t is str or t is bytes or t is bytearray:
+        if len(obj) <= _BRIEF_TEXT:
+            return repr(obj)
+        return f"{obj[:_BRIEF_TEXT]!r}... ({len(obj)} characters)"
+    if isinstance(obj, (tuple, list, dict, set, frozenset)):
+        if isinstance(obj, dict):
+            base, items = dict, obj.items()
+        else:
+            base = next(b for b in (tuple, list, set, frozenset) if isinstance(obj, b))
+            items = obj
+        if level <= 0:
+            body = "..." if len(obj) else ""
+        else:
+            parts = []
+            for i, item in enumerate(items):
+                if i == _BRIEF_ITEMS:
+                    parts.append(f"... ({len(obj)} items)")
+                    break
+                if base is dict:
+                    parts.append(f"{_brief(item[0], level - 1)}: {_brief(item[1], level - 1)}")
+                else:
+                    parts.append(_brief(item, level - 1))
+            body = ", ".join(parts)
+        if base is tuple:
+            text = f"({body},)" if len(obj) == 1 and level > 0 else f"({body})"
+        elif base is list:
+            text = f"[{body}]"
+        elif base is dict:
+            text = f"{{{body}}}"
+        else:
+            text = f"{{{body}}}" if len(obj) else ""
+            if base is frozenset or not len(obj):
+                text = f"{base.__name__}({text})"
+        if t is base:
+            return text
+        from ._tensor import Size
+
+        if t is Size and level > 0:
+            return f"torch.Size([{body}])"
+        return f"{t.__name__}({text})"
+    from . import _dtype
+    from ._tensor import device
+    from .serialization import StorageType
+
+    if isinstance(obj, (type, _Placeholder, _dtype.dtype, device, StorageType)) or (
+        callable(obj) and hasattr(obj, "__qualname__")
+    ):
+        return repr(obj)[:200]
+    return f"<{t.__name__} object>"
+
+
+def _brief_error(e: BaseException) -> str:
+    """``type: message`` of an exception, the message cut to a few hundred characters."""
+    msg = str(e)
+    if len(msg) > 300:
+        msg = msg[:300] + f"... ({len(msg)} characters)"
+    return f"{type(e).__name__}: {msg}"
+
+
 def _safe_bytearray(*args):
     """``builtins.bytearray`` without ``bytearray(n)``, which would allocate n bytes."""
     if args and not isinstance(args[0], (bytes, bytearray, str, list, tuple)):
@@ -135,7 +212,7 @@ def _safe_encode(obj, encoding="utf-8", errors="strict"):
     """``_codecs.encode`` restricted to the text codecs pickle uses for ``bytes``."""
     if not isinstance(obj, str) or encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
         raise UnpicklingError(
-            f"_codecs.encode is only allowed on str with latin1, not {encoding!r}"
+            f"_codecs.encode is only allowed on str with latin1, not {_brief(encoding)}"
         )
     return _codecs.encode(obj, encoding, errors)
 
@@ -143,6 +220,7 @@ def _safe_encode(obj, encoding="utf-8", errors="strict"):
 _ALLOWED = None
 _ALLOWED_IDS = None
 _NEWOBJ_OK = None
+_ARG_CHECKS: dict = {}  # id(allowed callable) -> args -> bool, checked before calling it
 
 
 def _get_allowed_globals() -> dict:
@@ -198,12 +276,36 @@ def _get_allowed_globals() -> dict:
     _ALLOWED = rc
     _ALLOWED_IDS = {id(v) for v in rc.values()}
     _NEWOBJ_OK = {id(c) for c in (OrderedDict, Counter, set, complex, Size)}
+
+    def device_args(a):
+        return 1 <= len(a) <= 2 and (
+            type(a[0]) is str and len(a[0]) <= 100 or type(a[0]) is int
+            or type(a[0]) is device
+        ) and (len(a) == 1 or a[1] is None or type(a[1]) is int)
+
+    _ARG_CHECKS[id(device)] = device_args
+    _ARG_CHECKS[id(_get_layout)] = lambda a: (
+        len(a) == 1 and type(a[0]) is str and len(a[0]) <= 100
+    )
     return rc
 
 
+# longest GLOBAL module / name accepted: real qualified names are far shorter, and a long one
+# only makes the error message (and PyTorch's regexes over it) big
+_MAX_GLOBAL_NAME = 1000
+
+
 def _read_global_instruction(readline) -> tuple[str, str]:
-    module = readline()[:-1].decode("utf-8")
-    name = readline()[:-1].decode("utf-8")
+    parts = []
+    for what in ("module", "name"):
+        line = readline()
+        if len(line) > _MAX_GLOBAL_NAME + 1:
+            raise UnpicklingError(
+                f"GLOBAL {what} too long: {len(line) - 1} characters (at most "
+                f"{_MAX_GLOBAL_NAME}), starting {_brief(line[:40])}"
+            )
+        parts.append(line[:-1].decode("utf-8"))
+    module, name = parts
     if (module, name) in NAME_MAPPING:
         module, name = NAME_MAPPING[(module, name)]
     elif module in IMPORT_MAPPING:
@@ -226,6 +328,12 @@ def _unsupported_global(full_path: str) -> UnpicklingError:
         f"`torch.serialization.safe_globals([{full_path}])` context manager to allowlist this "
         "global if you trust this class/function."
     )
+
+
+# dict keys / set elements: total tuple elements hashed per load, and tuple nesting depth
+_HASH_BUDGET = 5 * 10**7  # about 0.5 s of hashing at worst
+_MAX_KEY_DEPTH = 1000
+_HASHING_IDS = frozenset(id(c) for c in (set, Counter, OrderedDict))  # hash their argument
 
 
 # opcodes (pickle protocol 2 and the few of protocol 0/1 PyTorch accepts)
@@ -252,6 +360,8 @@ class Unpickler:
         self.read = file.read
         self.memo: dict = {}
         self.proto: int = -1
+        self._tuple_costs: dict = {}  # id(tuple) -> (tuple, leaves, depth), see _charge_hash
+        self._hash_spent = 0
 
     def _read_exact(self, n: int) -> bytes:
         data = self.read(n)
@@ -314,7 +424,7 @@ class Unpickler:
                 else:
                     raise UnpicklingError(
                         "Can only create new object for nn.Parameter or classes allowlisted "
-                        f"via `add_safe_globals` but got {cls}"
+                        f"via `add_safe_globals` but got {_brief(cls)}"
                     )
             elif op == _REDUCE:
                 args = self.stack.pop()
@@ -322,9 +432,11 @@ class Unpickler:
                 if id(func) not in _ALLOWED_IDS and (
                     func not in _get_user_allowed_globals().values()
                 ):
-                    error_msg = f"Trying to call reduce for unrecognized function {func}"
+                    error_msg = (
+                        f"Trying to call reduce for unrecognized function {_brief(func)}"
+                    )
                     if hasattr(func, "__self__"):
-                        error_msg += f" which belongs to {func.__self__}"
+                        error_msg += f" which belongs to {_brief(func.__self__)}"
                     raise UnpicklingError(error_msg)
                 if type(args) is not tuple:
                     raise UnpicklingError(f"REDUCE expected an argument tuple, got {type(args)}")
@@ -456,13 +568,27 @@ class Unpickler:
 
         if func is Tensor:
             raise UnpicklingError("Calling torch.Tensor(...) is not allowed while unpickling")
+        if id(func) in _HASHING_IDS and args and isinstance(args[0], (list, tuple, dict, set)):
+            is_od = func is OrderedDict and not isinstance(args[0], dict)
+            for item in args[0]:
+                if is_od and isinstance(item, (tuple, list)) and item:
+                    item = item[0]  # (key, value) pairs: the key is hashed
+                self._charge_hash(item)
+        check = _ARG_CHECKS.get(id(func)) if id(func) in _ALLOWED_IDS else None
+        if check is not None and not check(args):
+            # the callee would put repr(args) in its message: for a memo-shared tuple DAG that
+            # is exponential in the pickle's size
+            raise UnpicklingError(
+                f"Calling {_brief(func)} while unpickling failed: invalid arguments of types "
+                f"({', '.join(type(a).__name__ for a in args)})"
+            )
         try:
             return func(*args)
         except (RuntimeError, UnpicklingError):
             raise
         except Exception as e:  # TypeError, ValueError, LookupError... from bad arguments
             raise UnpicklingError(
-                f"Calling {func!r} while unpickling failed: {type(e).__name__}: {e}"
+                f"Calling {_brief(func)} while unpickling failed: {_brief_error(e)}"
             ) from None
 
     def _build(self, inst, state) -> None:
@@ -470,12 +596,20 @@ class Unpickler:
         from .nn.parameter import Parameter
 
         t = type(inst)
-        if t is Tensor or t is Parameter:
+        if t is Tensor:
+            # PyTorch calls ``inst.set_(*state)`` here (the pre-1.0 Tensor pickle format) and sets
+            # no attributes; Ember has no storage-based set_, and attribute state would shadow
+            # Tensor methods
+            raise UnpicklingError(
+                "BUILD on a torch.Tensor (the legacy set_(storage, offset, size, stride) state) "
+                f"is not supported, got state of {type(state)}"
+            )
+        if t is Parameter:
             if not isinstance(state, dict) and not (
                 isinstance(state, tuple) and len(state) == 2
             ):
                 raise UnpicklingError(f"Cannot BUILD a {t.__name__} from state of {type(state)}")
-            _set_obj_state(inst, state)
+            _set_obj_state(inst, state, shadow_public=False)
         elif t is OrderedDict:
             if type(state) is not dict:
                 raise UnpicklingError(f"Cannot BUILD an OrderedDict from {type(state)}")
@@ -496,9 +630,7 @@ class Unpickler:
             except (RuntimeError, UnpicklingError):
                 raise
             except Exception as e:
-                raise UnpicklingError(
-                    f"BUILD of {t.__name__} failed: {type(e).__name__}: {e}"
-                ) from None
+                raise UnpicklingError(f"BUILD of {t.__name__} failed: {_brief_error(e)}") from None
         else:
             # PyTorch also lets BUILD reach the other default-allowed types (set, Size, device,
             # Counter...); none of them is built from state by pickle, so Ember refuses them.
@@ -507,8 +639,57 @@ class Unpickler:
                 f"via `add_safe_globals`, but got {type(inst)}"
             )
 
-    @staticmethod
-    def _setitem(target, k, v) -> None:
+    def _tuple_cost(self, obj) -> tuple[int, int]:
+        """(leaves, depth) of the tuple tree ``hash(obj)`` walks: Python hashes tuples
+        recursively and caches nothing, so a memo-shared DAG of depth d costs 2**d steps and a
+        deeply nested one overflows the C stack. Walked iteratively, each distinct tuple once
+        (the cache holds the tuples, so their ids stay valid)."""
+        costs = self._tuple_costs
+        todo = [(obj, 1)]
+        while todo:
+            o, level = todo[-1]
+            if id(o) in costs:
+                todo.pop()
+                continue
+            if level > _MAX_KEY_DEPTH:  # stop walking: too deep already
+                return 1, level
+            pending = [(x, level + 1) for x in o if isinstance(x, tuple) and id(x) not in costs]
+            if pending:
+                todo.extend(pending)
+                continue
+            leaves, depth = 1, 0
+            for x in o:
+                if isinstance(x, tuple):
+                    _, n, d = costs[id(x)]
+                    leaves += n
+                    depth = max(depth, d)
+                else:
+                    leaves += 1
+            costs[id(o)] = (o, min(leaves, _HASH_BUDGET + 1), depth + 1)
+            todo.pop()
+        _, leaves, depth = costs[id(obj)]
+        return leaves, depth
+
+    def _charge_hash(self, key) -> None:
+        """Refuse a dict key or set element whose hash would take too long or crash."""
+        if not isinstance(key, tuple):
+            return
+        leaves, depth = self._tuple_cost(key)
+        self._hash_spent += leaves
+        if depth > _MAX_KEY_DEPTH:
+            raise UnpicklingError(
+                "refusing a dict key or set element made of tuples nested more than "
+                f"{_MAX_KEY_DEPTH} levels deep"
+            )
+        if self._hash_spent > _HASH_BUDGET:
+            raise UnpicklingError(
+                "refusing dict keys or set elements made of tuples with more than "
+                f"{_HASH_BUDGET} elements in all (counting shared parts each time they occur): "
+                "hashing them would take too long"
+            )
+
+    def _setitem(self, target, k, v) -> None:
+        self._charge_hash(k)
         try:
             target[k] = v
         except TypeError as e:  # an unhashable key
@@ -549,11 +730,15 @@ _PROTECTED = frozenset(
 )
 
 
-def _set_obj_state(obj, state) -> None:
-    """``torch._utils._set_obj_state``: restore Python attributes (dict state, slot state)."""
+def _set_obj_state(obj, state, *, shadow_public: bool = True) -> None:
+    """``torch._utils._set_obj_state``: restore Python attributes (dict state, slot state).
+
+    Names of the class's private methods and attributes are refused; public ones (``size``)
+    may be shadowed as in PyTorch unless ``shadow_public`` is False (BUILD on a Parameter, where
+    PyTorch's ``__setstate__`` sets no attributes)."""
     if isinstance(state, tuple):
         if not len(state) == 2:
-            raise UnpicklingError(f"Invalid serialized state: {state}")
+            raise UnpicklingError(f"Invalid serialized state: {_brief(state)}")
         dict_state, slots_state = state
     else:
         dict_state, slots_state = state, None
@@ -561,15 +746,21 @@ def _set_obj_state(obj, state) -> None:
         if not isinstance(dict_state, dict):
             raise UnpicklingError(f"Invalid serialized state: {type(dict_state)}")
         for k, v in dict_state.items():
-            if not isinstance(k, str) or k in _PROTECTED or k.startswith("__"):
-                raise UnpicklingError(f"Refusing to set attribute {k!r} while unpickling")
+            # (a private name of the class is one of Ember's own methods or attributes, which
+            # PyTorch keeps in C++ where no attribute can replace them)
+            if not isinstance(k, str) or k in _PROTECTED or k.startswith("__") or (
+                (k.startswith("_") or not shadow_public) and hasattr(type(obj), k)
+            ):
+                raise UnpicklingError(f"Refusing to set attribute {_brief(k)} while unpickling")
             setattr(obj, k, v)
     if slots_state:
         if not isinstance(slots_state, dict):
             raise UnpicklingError(f"Invalid serialized state: {type(slots_state)}")
         for k, v in slots_state.items():
-            if not isinstance(k, str) or k.startswith("_"):
-                raise UnpicklingError(f"Refusing to set slot {k!r} while unpickling")
+            if not isinstance(k, str) or k.startswith("_") or (
+                not shadow_public and hasattr(type(obj), k)
+            ):
+                raise UnpicklingError(f"Refusing to set slot {_brief(k)} while unpickling")
             setattr(obj, k, v)
 
 

@@ -245,13 +245,19 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
     if type(size) is not tuple and type(size) is not list or (
         type(stride) is not tuple and type(stride) is not list
     ):
-        raise RuntimeError(f"invalid tensor size {size!r} or stride {stride!r} in checkpoint")
+        from ._weights_only_unpickler import _brief
+
+        raise RuntimeError(
+            f"invalid tensor size {_brief(size)} or stride {_brief(stride)} in checkpoint"
+        )
     if len(size) != len(stride) or not all(
         type(s) is int and s >= 0 for s in (*size, *stride)
     ) or type(storage_offset) is not int or storage_offset < 0:
+        from ._weights_only_unpickler import _brief
+
         raise RuntimeError(
-            f"invalid tensor metadata in checkpoint: size {list(size)}, stride {list(stride)}, "
-            f"storage offset {storage_offset}"
+            f"invalid tensor metadata in checkpoint: size {_brief(list(size))}, stride "
+            f"{_brief(list(stride))}, storage offset {_brief(storage_offset)}"
         )
     dt = storage.dtype
     itemsize = dt.itemsize
@@ -319,7 +325,9 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
     from . import _dtype
 
     if not isinstance(dtype, _dtype.dtype):
-        raise RuntimeError(f"Ember has no dtype {dtype!r}: cannot load this tensor")
+        from ._weights_only_unpickler import _brief
+
+        raise RuntimeError(f"Ember has no dtype {_brief(dtype)}: cannot load this tensor")
     if isinstance(storage, _Storage):
         storage = _Storage(storage.raw, dtype, storage.key)
     return _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad,
@@ -348,19 +356,19 @@ def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
 def _rebuild_from_type_v2(func, new_type, args, state):
     """``torch._tensor._rebuild_from_type_v2``: a tensor with Python attributes."""
     from ._tensor import Tensor
-    from ._weights_only_unpickler import _set_obj_state
+    from ._weights_only_unpickler import _brief, _set_obj_state
 
     if func not in (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3, _rebuild_parameter,
                     _rebuild_parameter_with_state) or type(args) is not tuple:
         raise RuntimeError(
-            f"_rebuild_from_type_v2 can only call a tensor rebuild function, not {func!r}"
+            f"_rebuild_from_type_v2 can only call a tensor rebuild function, not {_brief(func)}"
         )
     ret = func(*args)
     if not isinstance(ret, Tensor):
         raise RuntimeError(f"_rebuild_from_type_v2 expected a tensor, got {type(ret)}")
     if type(ret) is not new_type:
         if not (isinstance(new_type, type) and issubclass(new_type, Tensor)):
-            raise RuntimeError(f"cannot rebuild a tensor as {new_type!r}")
+            raise RuntimeError(f"cannot rebuild a tensor as {_brief(new_type)}")
         ret.__class__ = new_type
     _set_obj_state(ret, state)
     return ret
@@ -914,7 +922,9 @@ def _wo_message(message: str) -> str:
             "message.\n\tWeightsUnpickler error: " + message
         )
     else:
-        if re.search(r"(\S+) must be (\S+) to load", message):
+        # (PyTorch searches ``(\S+) must be (\S+) to load``: the same matches, but quadratic
+        # in a long run of non-spaces)
+        if re.search(r"\S must be \S+ to load", message):
             return f"Weights only load failed. {message}\n {UNSAFE_MESSAGE}\n"
         updated = f"Weights only load failed. {UNSAFE_MESSAGE}\n"
         if not re.search(r"whose module (\S+) is blocked", message):
@@ -1053,20 +1063,23 @@ class _LoaderBase:
         """Check a storage persistent id and return (dtype, key, location, numel)."""
         from pickle import UnpicklingError
 
-        from ._weights_only_unpickler import _decode_ascii
+        from ._weights_only_unpickler import _brief, _decode_ascii
 
         if not isinstance(pid, tuple) or len(pid) < 5 or _decode_ascii(pid[0]) != "storage":
-            raise UnpicklingError(f"invalid persistent id {pid!r}: expected a storage tuple")
+            raise UnpicklingError(
+                f"invalid persistent id {_brief(pid)}: expected a storage tuple"
+            )
         storage_type, key, location, numel = pid[1:5]
         if not isinstance(storage_type, StorageType):
             raise RuntimeError(
-                f"invalid persistent id: storage type {storage_type!r} is not a storage class"
+                f"invalid persistent id: storage type {_brief(storage_type)} is not a storage "
+                "class"
             )
         key = _decode_ascii(key)
         location = _decode_ascii(location)
         if type(key) is not str or type(location) is not str or type(numel) is not int or \
                 numel < 0:
-            raise UnpicklingError(f"invalid persistent id {pid!r}")
+            raise UnpicklingError(f"invalid persistent id {_brief(pid)}")
         if storage_type.dtype_name is None:
             raise UnpicklingError("invalid persistent id: TypedStorage without a dtype")
         dt = storage_type.dtype
@@ -1290,11 +1303,13 @@ class _LegacyLoader(_LoaderBase):
     def persistent_load(self, pid):
         from pickle import UnpicklingError
 
+        from ._weights_only_unpickler import _brief
+
         if isinstance(pid, tuple) and len(pid) == 6:
             view = pid[5]
             dt, key, location, numel = self._storage_dtype(pid[:5])
         else:
-            raise UnpicklingError(f"invalid persistent id {pid!r} in legacy checkpoint")
+            raise UnpicklingError(f"invalid persistent id {_brief(pid)} in legacy checkpoint")
         st = self.storages.get(key)
         if st is None:
             nbytes = numel * dt.itemsize
@@ -1308,13 +1323,13 @@ class _LegacyLoader(_LoaderBase):
             self.storages[key] = st
         if view is not None:
             if not (isinstance(view, tuple) and len(view) == 3):
-                raise UnpicklingError(f"invalid storage view {view!r}")
+                raise UnpicklingError(f"invalid storage view {_brief(view)}")
             view_key, offset, size = view
             vkey = _decode(view_key)
             if vkey not in self.storages:
                 if type(offset) is not int or type(size) is not int or offset < 0 or size < 0 \
                         or (offset + size) * dt.itemsize > st.raw.nbytes:
-                    raise UnpicklingError(f"invalid storage view {view!r}")
+                    raise UnpicklingError(f"invalid storage view {_brief(view)}")
                 b = offset * dt.itemsize
                 # (keyed by its root: only roots must appear in the storage key list)
                 self.storages[vkey] = _Storage(st.raw[b: b + size * dt.itemsize], dt, st.key)
@@ -1330,6 +1345,8 @@ class _LegacyLoader(_LoaderBase):
 
     def load(self):
         import struct
+
+        from ._weights_only_unpickler import _brief
 
         fh = self.fh
         start = fh.tell()
@@ -1369,12 +1386,16 @@ class _LegacyLoader(_LoaderBase):
         filled: set = set()
         for key in keys:
             if not isinstance(key, (str, bytes)):
-                raise RuntimeError(f"corrupted legacy checkpoint: invalid storage key {key!r}")
+                raise RuntimeError(
+                    f"corrupted legacy checkpoint: invalid storage key {_brief(key)}"
+                )
             st = self.storages.get(_decode(key))
             if st is None:
-                raise RuntimeError(f"storage key {key!r} not found in deserialized_objects")
+                raise RuntimeError(f"storage key {_brief(key)} not found in deserialized_objects")
             if _decode(key) in filled:
-                raise RuntimeError(f"corrupted legacy checkpoint: storage key {key!r} repeated")
+                raise RuntimeError(
+                    f"corrupted legacy checkpoint: storage key {_brief(key)} repeated"
+                )
             head = fh.read(8)
             if len(head) != 8:
                 raise RuntimeError(f"corrupted legacy checkpoint: storage {key} is truncated")
@@ -1406,10 +1427,14 @@ class _LegacyLoader(_LoaderBase):
 
 def _decode(s):
     if isinstance(s, bytes):
+        from ._weights_only_unpickler import _brief
+
         try:
             return s.decode("ascii")
         except UnicodeDecodeError:
-            raise RuntimeError(f"corrupted checkpoint: storage key {s!r} is not ASCII") from None
+            raise RuntimeError(
+                f"corrupted checkpoint: storage key {_brief(s)} is not ASCII"
+            ) from None
     return s
 
 
