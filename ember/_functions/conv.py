@@ -11,14 +11,16 @@ Every convolution is one of three array kernels, all built on im2col + BLAS:
   more weight column against a row of ones.
 - ``_conv_input_grad``: the adjoint of ``_conv_fwd`` in its input (the transposed convolution).
   For stride 1 it is again a correlation (of the padded gradient with the flipped, transposed
-  weight); otherwise the GEMM makes the patch gradients and ``col2im`` adds them back.
+  weight); otherwise it is made phase by phase (``_phase_input_grad``: per phase of the
+  stride, a sum of shifted slabs of one GEMM's output, then one strided copy).
 - ``_conv_weight_grad``: the adjoint in the weight: patches times gradient, summed over images.
 
 Stride-1 convolutions (the common case) mostly run on a *flat grid* instead (``_grid_plan``):
 a block of images is copied once, channel-major, onto a zero grid whose rows carry the padding,
 so that every kernel tap becomes one constant shift of the flattened grid and im2col/col2im
-become a few long contiguous slab copies/adds around one GEMM per block (``_grid_fwd``,
-``_grid_backward``, which makes the input, weight and bias gradients in one pass).
+become a few long contiguous slab copies/adds around one GEMM per block (``_grid_fwd``;
+``_grid_fwd_split`` beyond 16 channels per group, with slabs for the last kernel axis only;
+``_grid_backward``, which makes the input and weight gradients in one pass).
 
 ``Convolution`` (PyTorch's ``ConvolutionBackward0``) runs the first or, when ``transposed``, the
 second as its forward. Its backward is made of the other two; when a graph is being recorded
