@@ -1010,6 +1010,10 @@ def _check_conv(x, w, b, stride, padding, dil, groups, transposed, output_paddin
                 f"{_sizes(b.shape)} instead")
     if any(d == 0 for d in dil):
         raise RuntimeError(f"dilation should be greater than zero, but got {_sizes(dil)}")
+    if xs[0] and xs[1] and 0 in xs:  # torch's select_conv_backend; a 1-d conv runs as 2-d
+        shown = xs if k != 1 else (xs[0], xs[1], 1, xs[2])
+        raise RuntimeError("Only zero batch or zero channel inputs are supported, but got input "
+                           f"shape: {_sizes(shown)}")
     if x.dtype != w.dtype:
         raise RuntimeError(
             f"expected scalar type {_ST[str(x.dtype)]} but found {_ST[str(w.dtype)]}")

@@ -436,3 +436,22 @@ def test_same_even_kernel_warns():
     conv._warned[0] = False
     with pytest.warns(UserWarning, match="padding='same' with even kernel"):
         F(ember).conv2d(ember.ones(1, 1, 4, 4), ember.ones(1, 1, 2, 2), padding="same")
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 3, 0, 4), lib.zeros(2, 3, 1, 1), padding=1),
+    lambda lib: lib.nn.functional.conv1d(lib.zeros(1, 3, 0), lib.zeros(2, 3, 1), padding=1),
+    lambda lib: lib.nn.functional.conv3d(lib.zeros(2, 3, 2, 0, 4), lib.zeros(2, 3, 1, 1, 1),
+                                         padding=1),
+    lambda lib: lib.nn.functional.conv_transpose2d(lib.zeros(1, 3, 0, 4),
+                                                   lib.zeros(3, 2, 3, 3)),
+])
+def test_empty_spatial_input_raises_like_torch(make):
+    """A batch and channels but an empty spatial dimension: torch refuses it."""
+    assert_raises_like(make)
+
+
+def test_empty_batch_gives_empty_output():
+    for lib in (ember, torch):
+        out = lib.nn.functional.conv2d(lib.zeros(0, 3, 4, 4), lib.zeros(2, 3, 3, 3), padding=1)
+        assert tuple(out.shape) == (0, 2, 4, 4)
