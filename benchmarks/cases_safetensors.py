@@ -71,16 +71,16 @@ def _load_pair(tag, e, t, touch):
 
     def ember_load():
         d = est.load_file(pe)
-        if touch:
+        if touch:  # read every byte with the same NumPy reduction on both sides
             for v in d.values():
-                v.sum()
+                v.numpy().sum()
         return d
 
     def torch_load():
         d = pst.load_file(pt)
-        if touch:
+        if touch:  # read every byte with the same NumPy reduction on both sides
             for v in d.values():
-                v.sum()
+                v.numpy().sum()
         return d
 
     return ember_load, torch_load
