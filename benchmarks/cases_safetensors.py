@@ -91,7 +91,7 @@ def load_file_100mb():
     return _load_pair("load100", *_big(), touch=False)
 
 
-@case("safetensors load_file + sum of every tensor: 100 MB state dict", repeat=5, target=1.5)
+@case("safetensors load_file + read every byte: 100 MB state dict", repeat=5, target=1.5)
 def load_file_100mb_touch():
     return _load_pair("touch100", *_big(), touch=True)
 
