@@ -6,20 +6,11 @@ written in one temporary directory, removed at exit; after the first save they a
 cache, so the load cases time the libraries rather than the disk.
 """
 
-import atexit
-import shutil
-import tempfile
-
-from harness import case
-
-_DIR = []
+from harness import case, scratch_dir
 
 
 def _dir() -> str:
-    if not _DIR:
-        _DIR.append(tempfile.mkdtemp(prefix="ember-bench-st-"))
-        atexit.register(shutil.rmtree, _DIR[0], ignore_errors=True)
-    return _DIR[0]
+    return scratch_dir("st")
 
 
 def _state_dicts(count, shape):

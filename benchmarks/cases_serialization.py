@@ -7,20 +7,11 @@ the libraries rather than the disk. ``mmap=True`` maps the file: its time should
 the checkpoint's size.
 """
 
-import atexit
-import shutil
-import tempfile
-
-from harness import case
-
-_DIR = []
+from harness import case, scratch_dir
 
 
 def _dir() -> str:
-    if not _DIR:
-        _DIR.append(tempfile.mkdtemp(prefix="ember-bench-ser-"))
-        atexit.register(shutil.rmtree, _DIR[0], ignore_errors=True)
-    return _DIR[0]
+    return scratch_dir("ser")
 
 
 def _state_dicts():

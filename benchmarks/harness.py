@@ -54,9 +54,24 @@ __all__ = [
     "format_seconds",
     "format_bytes",
     "memory_method",
+    "scratch_dir",
 ]
 
 Timed = Callable[[], object]
+
+_SCRATCH: dict[str, str] = {}
+
+
+def scratch_dir(tag: str) -> str:
+    """A temporary directory for cases that write files, one per ``tag``, removed at exit."""
+    if tag not in _SCRATCH:
+        import atexit
+        import shutil
+        import tempfile
+
+        _SCRATCH[tag] = tempfile.mkdtemp(prefix=f"ember-bench-{tag}-")
+        atexit.register(shutil.rmtree, _SCRATCH[tag], ignore_errors=True)
+    return _SCRATCH[tag]
 
 
 @dataclass
