@@ -660,31 +660,15 @@ def save_file(tensors: dict[str, Tensor], filename, metadata: dict[str, str] | N
 
     >>> ember.safetensors.save_file({"w": ember.zeros(2, 2)}, "model.safetensors")
     """
+    from ._atomic import atomic_write
+
     head, arrays = _prepare(tensors, metadata)
-    path = os.path.realpath(os.fspath(filename))  # through a symlink, to its target
-    directory, base = os.path.split(path)
-    tmp = os.path.join(directory, f".{base}.{os.urandom(6).hex()}.tmp")
     try:
-        # 0o666 minus the umask, as for a file created in place
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666)
+        with atomic_write(filename) as f:
+            _write(f, head, arrays)
     except OSError as e:
         raise SafetensorError(
-            f"Error while serializing: I/O error: {e.strerror} (os error {e.errno})") from None
-    try:
-        with open(fd, "wb") as f:
-            _write(f, head, arrays)
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(e, OSError):
-            raise SafetensorError(
-                f"Error while serializing: I/O error: {e.strerror} (os error {e.errno})"
-            ) from e
-        raise
+            f"Error while serializing: I/O error: {e.strerror} (os error {e.errno})") from e
 
 
 # ---------------------------------------------------------------------------------- models

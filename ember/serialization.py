@@ -863,45 +863,16 @@ def save(obj: object, f, pickle_module=None, pickle_protocol: int = DEFAULT_PROT
 
 
 def _save_to_path(obj, path: str, protocol: int, zip_format: bool, no_byteorder: bool) -> None:
+    from ._atomic import atomic_write
+
     target = os.path.realpath(path) if os.path.islink(path) else path
-    directory = os.path.dirname(target) or "."
-    if not os.path.isdir(directory):
+    if not os.path.isdir(os.path.dirname(target) or "."):
         raise RuntimeError(f"Parent directory {os.path.dirname(path)} does not exist.")
-    tmp = os.path.join(directory, f".{os.path.basename(target)}.{os.urandom(6).hex()}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            if zip_format:
-                _save_zip(obj, fh, _archive_name(path), protocol, no_byteorder)
-            else:
-                _save_legacy(obj, fh, protocol)
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-            old_fd = os.open(target, os.O_RDONLY)
-        except OSError:
-            mode = old_fd = None
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-        if old_fd is not None:
-            _close_later(old_fd)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _close_later(fd: int) -> None:
-    """Close the replaced checkpoint's last descriptor on a background thread.
-
-    Holding it open across ``os.replace`` means the rename only drops the name; the kernel frees
-    the old file's blocks and page cache (tens of ms for 100 MB, more with ``discard`` mounts)
-    when this descriptor closes, off the caller's path. At exit the kernel closes it anyway.
-    """
-    import threading
-
-    threading.Thread(target=os.close, args=(fd,), daemon=True).start()
+    with atomic_write(path) as fh:
+        if zip_format:
+            _save_zip(obj, fh, _archive_name(path), protocol, no_byteorder)
+        else:
+            _save_legacy(obj, fh, protocol)
 
 
 # ---------------------------------------------------------------------------------- loading
