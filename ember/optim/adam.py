@@ -7,13 +7,12 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
+    _adam_moments,
     _bump,
     _check_capturable,
     _check_differentiable,
     _closure_loss,
     _get_scalar_dtype,
-    _lerp_,
-    _prep_grad,
     _run,
     _scalar,
     _scalar_tensor,
@@ -28,16 +27,8 @@ __all__ = ["Adam"]
 def _adam_kernel(p, g, exp_avg, exp_avg_sq, max_exp_avg_sq, t0, t1, maximize, weight_decay,
                  decoupled, lr, beta1, beta2, eps, step_size, bias_correction2_sqrt):
     # One parameter's update, in PyTorch's single-tensor order of operations.
-    if weight_decay != 0 and decoupled:
-        p *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = _prep_grad(p, g, t1, weight_decay, maximize)
-    _lerp_(exp_avg, g, 1 - beta1, t0)
-    # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    exp_avg_sq *= beta2
-    np.multiply(g, 1 - beta2, out=t0)
-    t0 *= g
-    exp_avg_sq += t0
+    g = _adam_moments(p, g, exp_avg, exp_avg_sq, t0, t1, maximize, weight_decay, decoupled, lr,
+                      beta1, beta2)
     if max_exp_avg_sq is not None:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         np.sqrt(max_exp_avg_sq, out=t0)

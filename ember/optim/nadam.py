@@ -7,13 +7,12 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
+    _adam_moments,
     _bump,
     _check_capturable,
     _check_differentiable,
     _closure_loss,
     _get_scalar_dtype,
-    _lerp_,
-    _prep_grad,
     _run,
     _scalar,
     _scalar_tensor,
@@ -26,16 +25,8 @@ __all__ = ["NAdam"]
 
 def _nadam_kernel(p, g, exp_avg, exp_avg_sq, t0, t1, t2, maximize, weight_decay, decoupled,
                   lr, beta1, beta2, eps, bias_correction2, value_grad, value_avg):
-    if weight_decay != 0 and decoupled:
-        p *= 1 - lr * weight_decay
-        weight_decay = 0
-    g = _prep_grad(p, g, t1, weight_decay, maximize)
-    _lerp_(exp_avg, g, 1 - beta1, t0)
-    # exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    exp_avg_sq *= beta2
-    np.multiply(g, 1 - beta2, out=t0)
-    t0 *= g
-    exp_avg_sq += t0
+    g = _adam_moments(p, g, exp_avg, exp_avg_sq, t0, t1, maximize, weight_decay, decoupled, lr,
+                      beta1, beta2)
     # denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
     np.divide(exp_avg_sq, bias_correction2, out=t0)
     np.sqrt(t0, out=t0)

@@ -191,6 +191,25 @@ def _prep_grad(p, g, tg, weight_decay, maximize):
     return g
 
 
+def _adam_moments(p, g, exp_avg, exp_avg_sq, t0, t1, maximize, weight_decay, decoupled, lr,
+                  beta1, beta2):
+    """The first steps Adam, AdamW, NAdam and RAdam share, in PyTorch's order: decoupled weight
+    decay (``param.mul_(1 - lr * weight_decay)``) or L2 decay and ``maximize`` on the gradient,
+    ``exp_avg.lerp_(grad, 1 - beta1)``, ``exp_avg_sq.mul_(beta2).addcmul_(grad, grad,
+    value=1 - beta2)``. Returns the gradient used (``t1`` when it is not the original); ``t0`` is
+    scratch."""
+    if weight_decay != 0 and decoupled:
+        p *= 1 - lr * weight_decay
+        weight_decay = 0
+    g = _prep_grad(p, g, t1, weight_decay, maximize)
+    _lerp_(exp_avg, g, 1 - beta1, t0)
+    exp_avg_sq *= beta2
+    np.multiply(g, 1 - beta2, out=t0)
+    t0 *= g
+    exp_avg_sq += t0
+    return g
+
+
 def _lerp_(a: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
     """``a.lerp_(end, weight)`` with PyTorch's formula (which end it starts from depends on
     whether the float32/float64 weight is below one half)."""
