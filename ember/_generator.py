@@ -185,7 +185,9 @@ class Generator:
         if n <= 0:
             return np.empty(0, np.uint32)
         self._fresh = False
-        return self._np.integers(0, 4294967296, size=n, dtype=np.uint32)
+        # the inclusive form: with the exclusive bound 2**32 (not a uint32) NumPy takes its
+        # broadcasting path, which holds the GIL; this one releases it (same words)
+        return self._np.integers(0, 4294967295, size=n, dtype=np.uint32, endpoint=True)
 
     def _u64(self, n: int) -> np.ndarray:
         """``n`` 64-bit words as PyTorch's ``random64()`` makes them: (first << 32) | second."""

@@ -206,6 +206,9 @@ _J_OFF = _OFF + (24 << 23)  # the same for 2**24 * u1, read as u1
 _F24 = f32(2.0**24)
 _THETA = f32(_TWO_PI_F * f32(2.0**-24))
 _DP2X = (f32(2 * _DP[0]), f32(2 * _DP[1]), 2 * float(_DP[2]))  # per quadrant pair q = j / 2
+_DP2X3_F = f32(_DP2X[2])
+_SIGN32 = np.int32(-2**31)
+_TINY_Z = f32(2.0**-38)  # x * x below this: |x| < 2**-19, the fused step redone in float64
 _LOG_P64 = tuple(float(c) for c in _LOG_P)
 _COS_P64 = tuple(float(c) for c in _COS_P)
 _SIN_P64 = tuple(float(c) for c in _SIN_P)
@@ -230,12 +233,16 @@ class _Scratch:
     def __init__(self, n: int):
         h = n >> 1
         self.n = n
-        self.f = [np.empty(h, f32) for _ in range(6)]
-        self.d = [np.empty(h, f64) for _ in range(4)]
-        self.i = [np.empty(h, np.int32) for _ in range(3)]
-        self.k = np.empty(n, f32)
-        self.w = np.empty(n, np.uint32)
-        self.o = np.empty(n, f32)
+        # one allocation carved into the buffers: from 4 MiB on NumPy asks the kernel for huge
+        # pages, which spares the TLB the misses of the threaded path's large blocks
+        self._arena = arena = np.empty(h * (4 * 8 + 9 * 4) + n * 3 * 4, np.uint8)
+        parts = iter(np.split(arena, np.cumsum([h * 8] * 4 + [h * 4] * 9 + [n * 4] * 2)))
+        self.d = [next(parts).view(f64) for _ in range(4)]
+        self.f = [next(parts).view(f32) for _ in range(6)]
+        self.i = [next(parts).view(np.int32) for _ in range(3)]
+        self.k = next(parts).view(f32)
+        self.w = next(parts).view(np.uint32)
+        self.o = next(parts).view(f32)
 
 
 def _round32(bits: np.ndarray) -> None:
@@ -344,16 +351,21 @@ def _avx2_sincos(th: np.ndarray, s: _Scratch):
     th += tt
     np.multiply(qf, _DP2X[1], out=tt)
     th += tt
-    x64 = d[0]
-    np.copyto(x64, qf)
-    x64 *= _DP2X[2]
-    np.copyto(d[1], th)
-    x64 += d[1]
+    # the last fused step in float32: q DP3 is exact for q in {0, 1, 2, 4}; for q = 3 it is
+    # not, which changes the rounding of three inputs of 2**24, all with |x| < 2**-20: those
+    # near zero are redone with the fused step in float64
+    np.multiply(qf, _DP2X3_F, out=tt)
     x = f[0]
-    np.copyto(x, x64, casting="unsafe")
-    np.copyto(x64, x)
+    np.add(th, tt, out=x)
     z = f[1]
     np.multiply(x, x, out=z)
+    if z.min() < _TINY_Z:
+        near = np.flatnonzero(z < _TINY_Z)
+        xn = (qf[near].astype(f64) * _DP2X[2] + th[near]).astype(f32)
+        x[near] = xn
+        z[near] = xn * xn
+    x64 = d[0]
+    np.copyto(x64, x)
     z64 = d[2]
     np.copyto(z64, z)
     c = d[1]
@@ -385,22 +397,20 @@ def _avx2_sincos(th: np.ndarray, s: _Scratch):
     sn *= x64
     sin = f[3]
     np.copyto(sin, sn, casting="unsafe")
-    # odd q swaps the polynomials; q in {2, 3} negates the sine, q in {1, 2} the cosine
+    # odd q swaps the polynomials; q in {2, 3} negates the sine, q in {1, 2} the cosine, so
+    # the cosine's sign flip is the sine's XOR the low bit of q
     ci, si = cos.view(np.int32), sin.view(np.int32)
-    m, dd = i[0], i[2]
-    np.left_shift(q, 31, out=m)
-    m >>= 31
-    np.bitwise_xor(si, ci, out=dd)
-    dd &= m
-    si ^= dd
-    ci ^= dd
-    np.bitwise_and(q, 2, out=m)
-    m <<= 30
-    si ^= m
-    q += 1
-    q &= 2
+    odd, m, u = i[0], i[2], f[4].view(np.int32)
+    np.left_shift(q, 31, out=odd)  # the low bit of q, at the sign bit
     q <<= 30
-    ci ^= q
+    q &= _SIGN32  # bit 1 of q at the sign bit: the sine's flip
+    np.right_shift(odd, 31, out=m)  # all ones where q is odd
+    np.bitwise_xor(si, ci, out=u)
+    u &= m  # the bits that swap the two where q is odd
+    u ^= q
+    si ^= u
+    u ^= odd
+    ci ^= u
     return sin, cos
 
 
@@ -495,8 +505,12 @@ def _normal_avx2_threaded(gen, n_draw: int, n_fill: int, mean, std, out: np.ndar
 
     def work(helper=False):
         s = _Scratch(min(_THREAD_BLOCK, n_draw))
+        crowded = 0
         while True:
-            if helper and _runnable() > _cpus():  # others want the CPUs: leave the rest
+            # others want the CPUs at two checks in a row (one block apart, so not a passing
+            # kernel thread): leave the rest to the calling thread
+            crowded = crowded + 1 if helper and _runnable() > _cpus() else 0
+            if crowded == 2:
                 return
             with lock:
                 a = nxt[0]

@@ -1,6 +1,8 @@
 """Samplers against PyTorch: the same seed must give the same bits and leave the generator in
 the same state, for every size (both of randn's paths) and dtype."""
 
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -289,14 +291,17 @@ def test_randn_large_bitwise(n):
 
 def _kernel_inputs():
     """The 24-bit uniforms the kernel can see: every one (EMBER_EXHAUSTIVE=1) or a spread over
-    all of them with both ends in full (the smallest radii and angles, the largest)."""
+    all of them with both ends in full (the smallest radii and angles, the largest) and the
+    angles around each multiple of pi/2 (where the reduced argument is near zero and the
+    float32 reduction step is redone in float64)."""
     import os
 
     if os.environ.get("EMBER_EXHAUSTIVE"):
         return np.arange(2**24, dtype=np.float32)
     edge = np.arange(1 << 14)
     mid = np.arange(1 << 14, 2**24 - (1 << 14), 61)
-    return np.concatenate([edge, mid, 2**24 - 1 - edge]).astype(np.float32)
+    quadrants = [np.arange(c - 256, c + 256) for c in (1 << 22, 1 << 23, 3 << 22)]
+    return np.concatenate([edge, mid, *quadrants, 2**24 - 1 - edge]).astype(np.float32)
 
 
 def test_avx2_normal_kernel_matches_stepwise_arithmetic():
@@ -457,24 +462,46 @@ def test_randn_busy_or_one_cpu_stays_on_one_thread(cpus, runnable, monkeypatch):
     assert not started
 
 
-def test_randn_helper_leaves_when_the_machine_gets_busy(monkeypatch):
-    """The second thread stops claiming blocks once others want the CPUs; the caller's thread
+@pytest.mark.parametrize("busy_checks,leaves", (({3, 4}, True), ({3}, False), ({3, 5}, False)))
+def test_randn_helper_leaves_when_the_machine_gets_busy(busy_checks, leaves, monkeypatch):
+    """The second thread stops claiming blocks once others want the CPUs at two checks in a
+    row; one busy reading (a passing kernel thread) does not send it away. The caller's thread
     does the rest, with the same bits."""
     import threading
 
     from ember._functions import _random_kernels as K
 
     _two_threads(monkeypatch)
-    seen = []
+    helper_checks = [0]
 
     def runnable():
-        on_helper = threading.current_thread().name == "ember-randn"
-        seen.append(on_helper)
-        return 3 if on_helper and seen.count(True) > 2 else 1
+        if threading.current_thread().name != "ember-randn":
+            return 1
+        helper_checks[0] += 1
+        return 3 if helper_checks[0] in busy_checks else 1
+
+    real = K._avx2_block
+    first = [True]
+
+    def block(*args):
+        # the caller's first block waits until the helper has made six checks or has left,
+        # so that the outcome does not depend on how the threads are scheduled
+        if first[0] and threading.current_thread().name != "ember-randn":
+            first[0] = False
+            deadline = time.monotonic() + 30
+            while helper_checks[0] < 6 and time.monotonic() < deadline and any(
+                    t.name == "ember-randn" for t in threading.enumerate()):
+                time.sleep(0.001)
+        return real(*args)
 
     monkeypatch.setattr(K, "_runnable", runnable)
-    check(lambda L, d: L.randn(8 * K.THREAD_MIN + 3), 52)
-    assert 1 <= seen.count(True) <= 3
+    monkeypatch.setattr(K, "_avx2_block", block)
+    n = 8 * K.THREAD_MIN + 3
+    check(lambda L, d: L.randn(n), 52)
+    if leaves:
+        assert helper_checks[0] == 4
+    else:
+        assert helper_checks[0] >= 6
 
 
 @pytest.mark.parametrize("where", ("helper", "caller"))
