@@ -233,16 +233,26 @@ class _Scratch:
     def __init__(self, n: int):
         h = n >> 1
         self.n = n
-        # one allocation carved into the buffers: from 4 MiB on NumPy asks the kernel for huge
-        # pages, which spares the TLB the misses of the threaded path's large blocks
-        self._arena = arena = np.empty(h * (4 * 8 + 9 * 4) + n * 3 * 4, np.uint8)
-        parts = iter(np.split(arena, np.cumsum([h * 8] * 4 + [h * 4] * 9 + [n * 4] * 2)))
-        self.d = [next(parts).view(f64) for _ in range(4)]
-        self.f = [next(parts).view(f32) for _ in range(6)]
-        self.i = [next(parts).view(np.int32) for _ in range(3)]
-        self.k = next(parts).view(f32)
-        self.w = next(parts).view(np.uint32)
-        self.o = next(parts).view(f32)
+        size = h * (4 * 8 + 9 * 4) + n * 3 * 4
+        if size < _HUGE_PAGES_FROM:
+            new = np.empty
+        else:  # one allocation carved into the buffers: NumPy asks the kernel for huge pages,
+            # which spares the TLB the misses of the threaded path's large blocks
+            self._arena = arena = np.empty(size, np.uint8)
+            used = [0]
+
+            def new(count, dtype):
+                a = used[0]
+                used[0] = a + count * np.dtype(dtype).itemsize
+                return arena[a:used[0]].view(dtype)
+
+        self.d = [new(h, f64) for _ in range(4)]
+        self.f = [new(h, f32) for _ in range(6)]
+        self.i = [new(h, np.int32) for _ in range(3)]
+        self.k, self.w, self.o = new(n, f32), new(n, np.uint32), new(n, f32)
+
+
+_HUGE_PAGES_FROM = 4 << 20  # NumPy's threshold for asking for huge pages (madvise)
 
 
 def _round32(bits: np.ndarray) -> None:
