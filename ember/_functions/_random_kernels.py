@@ -198,6 +198,8 @@ def sincos256(theta: np.ndarray):
 #   is float32's round-half-even except on exact ties. Over all 2**24 inputs of each function
 #   one input of the logarithm meets such a tie, and every input gives the bits of ``log256``
 #   and ``sincos256`` above; the logarithm of the smallest inputs is redone with ``log256``.
+#   One fused step runs in float32 instead: the last step of the angle's reduction, whose
+#   product is exact except in one quadrant (see ``_avx2_sincos``).
 # - ``c * z - z / 2`` is computed as ``(c - 1/2) * z`` and ``s * x + x`` as ``(s + 1) * x``,
 #   which the exhaustive check also covers.
 
